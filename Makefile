@@ -1,0 +1,47 @@
+# The two set-up commands (see README): `make demo` and `make test`.
+# Everything runs with the standard library; pytest is installed into .venv/ for the tests only.
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+TOOL := $(PYTHON) tools/data_flywheel_export.py
+DEMO_OUT := build/demo-export
+
+.PHONY: demo test bench bench-1m bench-redact agent check-agent clean help
+
+help:
+	@echo "make demo          export the bundled example (examples/flywheel/) and show its status"
+	@echo "make test          run the test suite (creates .venv/ with pytest on first use)"
+	@echo "make bench         export throughput and memory against a parse-and-reserialize floor"
+	@echo "make bench-redact  redaction recall, precision and MB/s against detect-secrets"
+	@echo "make agent         rebuild .agent/tools/ from tools/ and schemas/"
+
+demo:
+	SOURCE_DATE_EPOCH=1777104000 $(TOOL) export --approved-runs examples/flywheel/approved-runs.jsonl --out $(DEMO_OUT) --project example
+	@echo
+	$(TOOL) status --approved-runs examples/flywheel/approved-runs.jsonl --project example
+	@echo
+	@echo "The export is in $(DEMO_OUT)/ (start with README.md and context-cards/)."
+
+$(VENV_PY):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check "pytest>=7"
+
+test: $(VENV_PY)
+	$(VENV_PY) -m pytest -q
+
+bench:
+	$(PYTHON) bench/export_bench.py
+
+bench-1m:
+	$(PYTHON) bench/export_bench.py --sizes 10000,100000,1000000
+
+
+bench-redact:
+	$(PYTHON) bench/redact_bench.py
+
+agent:
+	PYTHONPATH=tools $(PYTHON) -m data_flywheel.install.bundle
+
+clean:
+	rm -rf build $(VENV) .pytest_cache
