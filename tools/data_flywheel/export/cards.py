@@ -86,10 +86,34 @@ class WorkflowStats:
             self.eval_refs.append(f"eval-cases.jsonl#{eval_id}")
 
 
+SECTION_TITLES = {
+    "stable_rules": "rules",
+    "tool_contracts": "tool contracts",
+    "human_approval_required_for": "ask a human",
+    "failure_modes": "failure modes",
+    "recurring_review_notes": "reviewers",
+}
+
+
+def plural(count: int, singular: str, plural_form: str = "") -> str:
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def _cite_runs(cited: List[Tuple[int, List[str]]]) -> List[str]:
+    """``1-3 trace_a, trace_b; 4 trace_c``: consecutive items citing the same traces share one entry."""
+    groups: List[Tuple[int, int, List[str]]] = []
+    for number, ids in cited:
+        if groups and groups[-1][2] == ids and groups[-1][1] == number - 1:
+            groups[-1] = (groups[-1][0], number, ids)
+        else:
+            groups.append((number, number, ids))
+    return [f"{first if first == last else f'{first}-{last}'} {', '.join(ids)}" for first, last, ids in groups]
+
+
 def _bullets(items: List[Dict[str, Any]], denominator: int, unit: str) -> List[str]:
     lines = []
     for number, item in enumerate(items, start=1):
-        support = f"{item['support']} of {denominator} {unit}" if item["support"] else "default, no run states it yet"
+        support = f"{item['support']} of {plural(denominator, unit)}" if item["support"] else "default, no run states it yet"
         lines.append(f"{number}. {item['text']} _({support})_")
     return lines
 
@@ -146,38 +170,37 @@ def render_markdown(card: Dict[str, Any], stats: WorkflowStats) -> str:
         "",
         f"**Goal:** {card['goal']}",
         "",
-        f"From {stats.traces} traces ({approved} human-approved, {stats.rejected} rejected). "
+        f"From {plural(stats.traces, 'trace')} ({approved} human-approved, {stats.rejected} rejected). "
         f"Card `{card['id']}`, token budget {card['token_budget']}.",
         "",
         "## Rules",
         "",
-        *_bullets(evidence["stable_rules"], approved, "approved runs"),
+        *_bullets(evidence["stable_rules"], approved, "approved run"),
         "",
     ]
     if evidence["tool_contracts"]:
-        lines += ["## Tool contracts", "", *_bullets(evidence["tool_contracts"], approved, "approved runs"), ""]
+        lines += ["## Tool contracts", "", *_bullets(evidence["tool_contracts"], approved, "approved run"), ""]
     lines += [
         "## Ask a human before",
         "",
-        *_bullets(evidence["human_approval_required_for"], approved, "approved runs"),
+        *_bullets(evidence["human_approval_required_for"], approved, "approved run"),
         "",
     ]
     if evidence["failure_modes"]:
         lines += ["## Known failure modes (most frequent first)", "",
-                  *_bullets(evidence["failure_modes"], stats.traces, "runs"), ""]
+                  *_bullets(evidence["failure_modes"], stats.traces, "run"), ""]
     if evidence["recurring_review_notes"]:
         lines += ["## What reviewers keep saying", "",
-                  *_bullets(evidence["recurring_review_notes"], stats.traces, "runs"), ""]
+                  *_bullets(evidence["recurring_review_notes"], stats.traces, "run"), ""]
     if card["eval_case_count"]:
         shown = ", ".join(ref.split("#", 1)[1] for ref in card["eval_refs"][:3])
         more = f" and {card['eval_case_count'] - 3} more" if card["eval_case_count"] > 3 else ""
-        lines += ["## Regression evals", "", f"{card['eval_case_count']} eval cases in `eval-cases.jsonl`: {shown}{more}.", ""]
+        lines += ["## Regression evals", "", f"{plural(card['eval_case_count'], 'eval case')} in `eval-cases.jsonl`: {shown}{more}.", ""]
     lines += ["---", "", "Evidence (trace ids in `trace-records.jsonl`):", ""]
     for section in SECTIONS:
-        for number, item in enumerate(evidence[section], start=1):
-            if item["trace_ids"]:
-                title = section.replace("_", " ")
-                lines.append(f"- {title} {number}: {', '.join(item['trace_ids'][:3])}")
+        cited = [(number, item["trace_ids"][:3]) for number, item in enumerate(evidence[section], start=1) if item["trace_ids"]]
+        if cited:
+            lines.append(f"- {SECTION_TITLES[section]}: " + "; ".join(_cite_runs(cited)))
     overflow = sum(stats.evidence[name].overflow for name in SECTIONS)
     if overflow:
         lines.append(f"- {overflow} further statements were not tracked (over {EVIDENCE_LIMIT} distinct per section)")

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Export throughput and peak memory, beside a floor measured in the same run.
+
+The floor is the least any exporter must do with the same file: read it,
+parse every line and serialize it again once. Both run as child processes
+so each has its own peak RSS (from wait4). Ratios, not absolute times, are
+the result: the machines are shared and noisy.
+
+Targets (issue 2): at 100k runs, peak RSS under 100 MB and wall time within
+2x the floor; peak RSS flat (within 20%) from 10k to 1M runs.
+
+Usage: python3 bench/export_bench.py [--sizes 10000,100000] [--keep DIR]
+       python3 bench/export_bench.py --sizes 10000,100000,1000000   (make bench-1m)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENTRY = os.path.join(ROOT, "tools", "data_flywheel_export.py")
+
+WORKFLOWS = [(d, w) for d in ("saas", "platform", "data", "mobile") for w in ("bug_triage", "code_review", "refactor", "migration", "test_fix")]
+RULES = ["Separate facts from assumptions.", "Run the tests before claiming a fix.", "Keep diffs minimal.",
+         "Never edit generated files.", "Ask before deleting data.", "Quote the failing test name."]
+IDENTS = ["user", "order", "invoice", "session", "config", "payload", "result", "items", "cache", "index"]
+
+FLOOR = r"""
+import json, sys
+with open(sys.argv[1], "rb") as src, open(sys.argv[2], "w", encoding="utf-8") as dst:
+    for raw in src:
+        if raw.strip():
+            dst.write(json.dumps(json.loads(raw), ensure_ascii=False, separators=(",", ":")) + "\n")
+"""
+
+
+def code_snippet(rng: random.Random, lines: int) -> str:
+    out = []
+    for _ in range(lines):
+        a, b = rng.choice(IDENTS), rng.choice(IDENTS)
+        kind = rng.randrange(5)
+        if kind == 0:
+            out.append(f"def load_{a}({b}_id: int) -> dict:")
+        elif kind == 1:
+            out.append(f"    {a} = {b}.get(\"{a}_{rng.randrange(100)}\", {{}})")
+        elif kind == 2:
+            out.append(f"    for {a} in {b}s:  # TODO: batch {rng.randrange(1000)}")
+        elif kind == 3:
+            out.append(f"        assert {a}.status == {rng.randrange(200, 599)}, f\"bad {{ {b} }}\"")
+        else:
+            out.append(f"    return {{'{a}': {b}, 'count': len({b}s)}}")
+    return "\n".join(out)
+
+
+def make_run(rng: random.Random, index: int) -> dict:
+    domain, workflow = WORKFLOWS[index % len(WORKFLOWS)]
+    status = "rejected" if index % 17 == 0 else ("edited" if index % 5 == 0 else "accepted")
+    file_name = f"src/{rng.choice(IDENTS)}/{rng.choice(IDENTS)}.py"
+    run = {
+        "id": f"run-{index:08d}",
+        "created_at": f"2026-0{1 + index % 9}-{1 + index % 28:02d}T{index % 24:02d}:{index % 60:02d}:00Z",
+        "project": "bench",
+        "domain": domain,
+        "workflow": workflow,
+        "harness": "claude-code",
+        "instruction": f"Fix the failing test in {file_name} and explain the change.",
+        "input_redacted": f"Test failure in {file_name}:\n" + code_snippet(rng, 18),
+        "output_approved": "The loop re-read the config per item. Patch:\n" + code_snippet(rng, 16),
+        "human_review": {"status": status, "review_notes": rng.choice(["Good.", "Tightened wording.", "Removed a guess."])},
+        "redaction_status": "passed",
+        "pii_level": "none",
+        "raw_input_stored": False,
+        "context_tokens_before": rng.randrange(2000, 9000),
+        "context_tokens_after": rng.randrange(300, 1500),
+        "stable_rules": rng.sample(RULES, 3),
+        "failure_modes": [] if index % 7 else ["guessed_root_cause"],
+        "eval_tags": [workflow],
+    }
+    if status == "edited":
+        run["output_original"] = run["output_approved"] + "\n# also renamed variables"
+    return run
+
+
+def write_corpus(path: str, count: int, seed: int = 1234) -> int:
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8") as fp:
+        for index in range(count):
+            fp.write(json.dumps(make_run(rng, index), ensure_ascii=False) + "\n")
+    return os.path.getsize(path)
+
+
+def measure(argv, env=None) -> tuple:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    stderr = child.stderr.read().decode(errors="replace")
+    child.stderr.close()
+    if status != 0:
+        raise SystemExit(f"failed: {' '.join(argv)}\n{stderr[-2000:]}")
+    return wall, usage.ru_maxrss / 1024.0  # Linux reports KiB
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000", help="run counts, comma-separated")
+    parser.add_argument("--repeat", type=int, default=1, help="take the best of N timings")
+    parser.add_argument("--keep", metavar="DIR", help="keep corpora and exports in DIR")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    work = args.keep or tempfile.mkdtemp(prefix="flywheel-bench-")
+    os.makedirs(work, exist_ok=True)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1777104000", "NO_COLOR": "1"}
+    rows = []
+    try:
+        for size in sizes:
+            corpus = os.path.join(work, f"runs-{size}.jsonl")
+            megabytes = write_corpus(corpus, size) / 1e6
+            floor_times, export_times, floor_rss, export_rss = [], [], 0.0, 0.0
+            for _ in range(args.repeat):
+                wall, rss = measure([sys.executable, "-c", FLOOR, corpus, os.path.join(work, "floor.jsonl")])
+                floor_times.append(wall)
+                floor_rss = max(floor_rss, rss)
+                out = os.path.join(work, f"export-{size}")
+                wall, rss = measure([sys.executable, ENTRY, "export", "--approved-runs", corpus, "--out", out], env)
+                export_times.append(wall)
+                export_rss = max(export_rss, rss)
+            floor, export = min(floor_times), min(export_times)
+            rows.append((size, megabytes, floor, floor_rss, export, export_rss))
+            print(
+                f"{size:>9,} runs {megabytes:8.1f} MB | floor {floor:7.2f} s {megabytes / floor:6.1f} MB/s {floor_rss:6.1f} MB RSS"
+                f" | export {export:7.2f} s {size / export:8,.0f} runs/s {megabytes / export:6.1f} MB/s {export_rss:6.1f} MB RSS"
+                f" | {export / floor:4.2f}x floor",
+                flush=True,
+            )
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print()
+    by_size = {row[0]: row for row in rows}
+    verdicts = []
+    if 100_000 in by_size:
+        _size, _mb, floor, _frss, export, export_rss = by_size[100_000]
+        verdicts.append(("peak RSS at 100k < 100 MB", f"{export_rss:.1f} MB", export_rss < 100))
+        verdicts.append(("wall time at 100k within 2x floor", f"{export / floor:.2f}x", export / floor <= 2.0))
+    if len(rows) > 1:
+        smallest, largest = rows[0], rows[-1]
+        growth = largest[5] / smallest[5] - 1
+        verdicts.append((f"peak RSS flat {smallest[0]:,} -> {largest[0]:,} (within 20%)", f"{growth * 100:+.1f}%", growth <= 0.20))
+    for name, value, ok in verdicts:
+        print(f"{'PASS' if ok else 'MISS'}  {name}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

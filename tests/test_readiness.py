@@ -1,0 +1,37 @@
+from data_flywheel.export import readiness
+
+
+def test_bands_on_the_agentic_stack_scale():
+    def band(approved, trainable=0, rejected=0):
+        return readiness.readiness(approved, trainable, rejected)["agentic_stack"]
+
+    assert band(0) == {"band": None, "label": "collecting",
+                       "next": "10 more approved runs (0 of 10) for first context card"}
+    assert band(10)["band"] == "context_card"
+    assert band(24)["next"] == "1 more approved runs (24 of 25) for first eval set and repeated failure modes"
+    assert band(25)["band"] == "eval_set"
+    assert band(100)["band"] == "measurement"
+    assert band(300, trainable=499)["next"] == "1 more trainable examples (499 of 500) for narrow adapter candidate"
+    assert band(600, trainable=500)["band"] == "narrow_adapter_candidate"
+    assert band(3000, trainable=2000)["band"] == "workflow_family_corpus"
+    top = band(20000, trainable=10000, rejected=0)
+    assert top["band"] == "workflow_family_corpus"
+    assert top["next"] == "some rejected runs kept as negative cases for serious vertical corpus"
+    assert band(20000, trainable=10000, rejected=3) == {"band": "serious_vertical_corpus", "label": "serious vertical corpus", "next": None}
+
+
+def test_bands_on_the_distillation_scale():
+    def band(trainable):
+        return readiness.readiness(trainable, trainable, 0)["distillation"]["band"]
+
+    assert [band(n) for n in (0, 499, 500, 4999, 5000, 49999, 50000)] == [
+        None, None, "pilot", "pilot", "v1", "v1", "strong"]
+
+
+def test_thresholds_keep_agentic_stack_strings_and_list_both_scales():
+    thresholds = readiness.thresholds()
+    assert thresholds["context_card"] == "10-25 approved runs"
+    assert thresholds["narrow_adapter_candidate"] == "500-1500 high-quality examples"
+    assert [b["band"] for b in thresholds["scales"]["distillation"]] == ["pilot", "v1", "strong"]
+    assert thresholds["scales"]["agentic_stack"][-1]["meaning"] == (
+        "10,000+ trainable examples plus negative cases (rejected runs): serious vertical corpus")
