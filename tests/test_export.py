@@ -170,6 +170,7 @@ def test_every_written_record_is_valid_under_its_own_schema(tmp_path, cli):
             "context-cards.json": "context-card",
             "flywheel-metrics.json": "flywheel-metrics",
             "manifest.json": "manifest",
+            "redaction-report.json": "redaction-report",
         }
         for path in (out / "context-cards").rglob("*.json"):
             checks[str(path.relative_to(out))] = "context-card"

@@ -22,7 +22,7 @@ def load(path):
 
 def test_every_kind_in_the_contract_has_a_schema():
     assert sorted(schemas.KINDS) == ["approved-run", "candidate-run", "context-card", "episode", "eval-case",
-                                     "flywheel-metrics", "manifest", "trace-record", "training-example"]
+                                     "flywheel-metrics", "manifest", "redaction-report", "trace-record", "training-example"]
     for kind in schemas.KINDS.values():
         assert os.path.join(ROOT, "schemas", kind.filename) in SCHEMA_FILES
 

@@ -356,8 +356,10 @@ def _write_documents(
                              schema_kind="flywheel-metrics")
     )
     report = redaction_report(aggregator, ruleset_version, generated)
+    files.check_document("redaction-report", report, "redaction-report.json")
     written.append(
-        files.write_document(staging, "redaction-report.json", jsonio.dumps_document(report), kind="redaction-report")
+        files.write_document(staging, "redaction-report.json", jsonio.dumps_document(report), kind="redaction-report",
+                             schema_kind="redaction-report")
     )
     everything = sorted(entries + written, key=lambda entry: entry.path)
     written.append(

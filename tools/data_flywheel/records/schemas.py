@@ -52,6 +52,7 @@ KINDS: Dict[str, Kind] = {
         Kind("episode", "episode.schema.json", ("episodes.jsonl",)),
         Kind("flywheel-metrics", "flywheel-metrics.schema.json", ("flywheel-metrics.json",)),
         Kind("manifest", "manifest.schema.json", ("manifest.json",)),
+        Kind("redaction-report", "redaction-report.schema.json", ("redaction-report.json",)),
     )
 }
 
