@@ -6,13 +6,14 @@ the schema path, and how the checker refuses what it cannot honour.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any, List, Tuple
+from typing import Any, Iterator, List, Tuple
 
 import pytest
 
 from data_flywheel.errors import FlywheelError, SchemaError
-from data_flywheel.records.checker import KEYWORDS, Checker, SchemaIssue
+from data_flywheel.records.checker import _COMPILERS, KEYWORDS, Checker, SchemaIssue
 
 
 def issues(schema: Any, instance: Any, **options: Any) -> List[Tuple[str, str, str]]:
@@ -567,7 +568,286 @@ def test_keywords_table_names_functions_after_keywords() -> None:
 
 def test_bundled_schemas_are_accepted() -> None:
     # The tool's own schemas must stay within what the checker implements.
-    import json
-
     for path in sorted((Path(__file__).resolve().parent.parent / "schemas").glob("*.json")):
         Checker(json.loads(path.read_text(encoding="utf-8")), format_assertion=True, source=str(path))
+
+
+# -- is_valid's compiled path agrees with iter_issues ------------------------------
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def agreed(checker: Checker, instance: Any) -> bool:
+    """``checker.is_valid(instance)``, after asserting that iter_issues gives the same answer."""
+    valid = checker.is_valid(instance)
+    first = next(iter(checker.iter_issues(instance)), None)
+    assert valid is (first is None), (first, instance)
+    return valid
+
+
+# Values put in place of a value, one place at a time: every JSON type, the
+# numbers where bool, int and float meet, date-times that are not quite.
+WRONG_VALUES = (
+    None, True, False, 0, -1, 1.0, 1.5, "", "x",
+    "2026-02-30T10:00:00Z", "2026-03-14T10:00:00Z\n", "2026-03-14 10:00:00Z",
+    [], ["x"], [1], {}, {"x": 1},
+)
+
+
+def mutations(value: Any) -> Iterator[Any]:
+    """Copies of ``value`` with one change each: a value replaced, a key deleted or added, a list emptied."""
+    for wrong in WRONG_VALUES:
+        yield wrong
+    if isinstance(value, dict):
+        for key in value:
+            yield {name: item for name, item in value.items() if name != key}
+        yield {**value, "zz_unexpected": 1}
+        for key, item in value.items():
+            for mutated in mutations(item):
+                yield {**value, key: mutated}
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            for mutated in mutations(item):
+                yield value[:index] + [mutated] + value[index + 1:]
+
+
+# Bundled schemas' patterns, each with a string it matches (for `example`).
+PATTERN_EXAMPLES = {
+    "^sha256:[0-9a-f]{64}$": "sha256:" + "0f" * 32,
+    "^[^/\\\\.][^/\\\\]*$": "bug_triage",
+    "^[^/].*$": "data/traces.jsonl",
+    "^ep_[0-9a-f]{16,64}$": "ep_0123456789abcdef",
+}
+
+
+def example(schema: dict, root: dict) -> Any:
+    """A valid instance of a bundled (sub)schema, with every property it names filled in."""
+    if "$ref" in schema:
+        return example(root["$defs"][schema["$ref"].rsplit("/", 1)[1]], root)  # they all read '#/$defs/name'
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema["type"] if isinstance(schema["type"], str) else schema["type"][0]
+    if kind == "object":
+        value = {name: example(subschema, root) for name, subschema in schema.get("properties", {}).items()}
+        if isinstance(schema.get("additionalProperties"), dict):
+            value["extra"] = example(schema["additionalProperties"], root)
+        return value
+    if kind == "array":
+        return [example(schema["items"], root) for _ in range(min(2, schema.get("maxItems", 2)))]
+    if kind == "string":
+        if "pattern" in schema:
+            return PATTERN_EXAMPLES[schema["pattern"]]
+        return "2026-03-14T09:26:53Z" if schema.get("format") == "date-time" else "text"
+    if kind == "integer":
+        return schema.get("minimum", 0) + 1
+    if kind == "number":
+        return schema.get("minimum", 0) + 0.5
+    return True if kind == "boolean" else None
+
+
+def _approved_runs() -> List[dict]:
+    code = "def load(user_id: int) -> dict:\n    return cache.get(user_id, {})\n"
+    full = {
+        "id": "run-00000042",
+        "created_at": "2026-03-14T09:26:53Z",
+        "project": "bench",
+        "domain": "saas",
+        "workflow": "bug_triage",
+        "harness": "claude-code",
+        "model_used": "claude-sonnet-4",
+        "instruction": "Fix the failing test and explain the change.",
+        "input_redacted": "Test failure in src/user/cache.py:\n" + code,
+        "output_approved": "The key was rebuilt per item. Patch:\n" + code,
+        "output_original": "Patch:\n" + code,
+        "human_review": {"status": "edited", "reviewer": "maria", "reviewed_at": "2026-03-14T10:00:00+01:00",
+                         "review_notes": ["Tightened wording.", "Removed a guess."]},
+        "redaction_status": "passed",
+        "pii_level": "none",
+        "raw_input_stored": False,
+        "trainable": True,
+        "context_tokens_before": 4812,
+        "context_tokens_after": 911.5,
+        "stable_rules": ["Run the tests before claiming a fix."],
+        "failure_modes": [],
+        "eval_tags": "bug_triage",
+        "messages": [
+            {"role": "system", "content": "You are a careful coding agent."},
+            {"role": "user", "content": "test_cache_hit fails; please fix it."},
+            {"role": "assistant", "content": None, "tool_calls": [
+                {"id": "call_1", "type": "function",
+                 "function": {"name": "read_file", "arguments": "{\"path\": \"src/user/cache.py\"}"}},
+                {"id": "call_2", "function": {"name": "run_tests", "arguments": {"filter": "cache"}}},
+            ]},
+            {"role": "tool", "tool_call_id": "call_1", "content": code},
+            {"role": "tool", "tool_call_id": "call_2", "name": "run_tests", "content": "1 failed"},
+            {"role": "assistant", "content": [{"type": "text", "text": "Found it."}], "reasoning_content": "..."},
+        ],
+        "tools": [{"type": "function", "function": {"name": "read_file", "description": "Read a file.",
+                                                    "parameters": {"type": "object"}}}],
+        "model_target": {"family": "qwen"},
+    }
+    minimal = {name: full[name] for name in (
+        "id", "created_at", "domain", "workflow", "input_redacted", "output_approved", "human_review",
+        "redaction_status", "pii_level")}
+    odd = {**minimal, "human_review": {}, "timestamp": "2026-12-31T23:59:60Z", "context_tokens_before": None,
+           "messages": [{"role": "developer", "content": []}], "future_field": {"kept": True}}
+    return [full, minimal, odd]
+
+
+def _bundled_cases() -> List[Any]:
+    cases = []
+    for path in sorted(SCHEMAS.glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        records = [example(schema, schema)]
+        if path.name == "approved-run.schema.json":
+            records += _approved_runs()
+        cases.append(pytest.param(path, records, id=path.name))
+    return cases
+
+
+@pytest.mark.parametrize("path, records", _bundled_cases())
+def test_is_valid_agrees_with_iter_issues_on_bundled_schemas(path: Path, records: List[Any]) -> None:
+    checker = Checker(json.loads(path.read_text(encoding="utf-8")), format_assertion=True, source=str(path))
+    answers = []
+    for record in records:
+        assert agreed(checker, record), list(checker.iter_issues(record))
+        answers += [agreed(checker, mutated) for mutated in mutations(record)]
+    # The mutations must reach both answers, or they prove little.
+    assert answers.count(True) > 10 and answers.count(False) > 100, (answers.count(True), answers.count(False))
+
+
+_DELETE = object()
+
+
+def _set(record: Any, where: Tuple[Any, ...], value: Any) -> Any:
+    """A copy of ``record`` with the value at ``where`` replaced (or deleted, for _DELETE)."""
+    record = json.loads(json.dumps(record))
+    target = record
+    for step in where[:-1]:
+        target = target[step]
+    if value is _DELETE:
+        del target[where[-1]]
+    else:
+        target[where[-1]] = value
+    return record
+
+
+@pytest.mark.parametrize("where, value, valid", [
+    (("created_at",), "2026-02-30T10:00:00Z", False),  # no such day
+    (("created_at",), "2024-02-29T10:00:00z", True),  # a leap year; t and z in either case
+    (("created_at",), "2026-03-14T10:00:00Z\n", False),
+    (("created_at",), "2026-03-14T23:59:60+01:00", False),  # a leap second only ends a UTC day
+    (("created_at",), 20260314, False),
+    (("id",), "", False),  # minLength
+    (("id",), _DELETE, False),  # required
+    (("output_original",), _DELETE, True),  # optional
+    (("context_tokens_before",), True, False),  # bool is not a number
+    (("context_tokens_before",), -1, False),  # minimum
+    (("context_tokens_before",), 1e300, True),
+    (("raw_input_stored",), 0, False),  # an int is not a bool either
+    (("eval_tags",), ["a", 1], False),
+    (("human_review", "review_notes"), None, False),
+    (("messages",), [], False),  # minItems
+    (("messages", 1, "role"), "robot", False),  # enum
+    (("messages", 3, "tool_call_id"), _DELETE, False),  # if role is tool, then tool_call_id is required
+    (("messages", 2, "role"), "user", True),  # no tool_call_id needed but for a tool
+    (("messages", 4, "name"), _DELETE, True),
+    (("messages", 2, "tool_calls", 0, "function", "name"), "", False),
+    (("messages", 2, "tool_calls", 0, "type"), "tool", False),  # const
+    (("messages", 2, "tool_calls", 1, "function", "arguments"), ["x"], False),
+    (("messages", 5, "content", 0, "type"), _DELETE, False),
+    (("tools", 0, "function", "parameters"), "{}", False),
+    (("model_target",), [], False),
+    (("future_field",), {"anything": [1, None]}, True),  # additionalProperties: true
+])
+def test_is_valid_on_approved_run_mutations(where: Tuple[Any, ...], value: Any, valid: bool) -> None:
+    checker = Checker(json.loads((SCHEMAS / "approved-run.schema.json").read_text(encoding="utf-8")),
+                      format_assertion=True)
+    assert agreed(checker, _set(_approved_runs()[0], where, value)) is valid
+
+
+class Text(str):
+    pass
+
+
+class Count(int):
+    pass
+
+
+@pytest.mark.parametrize("schema, instance", [
+    ({"type": "string", "minLength": 2}, Text("a")),
+    ({"type": "string", "minLength": 2}, Text("ab")),
+    ({"type": "integer", "minimum": 2}, Count(1)),
+    ({"enum": ["a", 1]}, Count(1)),
+    ({"type": "array", "items": {"type": "string"}}, ("a", "b")),
+    ({"type": "array", "items": {"type": "string"}}, ("a", 2)),
+    ({"properties": {"a": {"type": "string"}}}, {"a": Text("x")}),
+    ({"items": {"type": "integer"}}, [1, Count(2), True]),
+    ({"type": "object"}, {1, 2}),
+    ({"not": {"type": "object"}}, {1, 2}),
+])
+def test_values_json_does_not_make_take_the_plan_path_and_agree(schema: Any, instance: Any) -> None:
+    agreed(Checker(schema), instance)
+
+
+@pytest.mark.parametrize("schema, instance, valid", [
+    ({"minimum": 0}, float("nan"), True),  # the keyword functions test `nan < 0`: false, so no issue
+    ({"exclusiveMaximum": 0}, float("nan"), True),
+    ({"enum": [float("nan"), 1]}, float("nan"), False),  # NaN equals nothing, itself included
+    ({"enum": [1.0]}, 1, True),
+    ({"enum": [True, None]}, 1, False),
+    ({"enum": [[1, {"a": True}]]}, [1.0, {"a": True}], True),
+    ({"enum": [[1]]}, [True], False),
+    ({"enum": [Text("a")]}, "a", True),  # a member that is no JSON type: checked by the keyword function
+    ({"const": 10 ** 400}, 10 ** 400, True),
+    ({"multipleOf": 3}, 10 ** 400 + 2, True),
+    ({"multipleOf": 3}, 10 ** 400, False),
+    ({"multipleOf": 0.1}, 10 ** 400, True),
+    ({"type": "integer"}, 1e300, True),
+    ({"anyOf": [{"type": "string"}, True]}, 1, True),
+    ({"oneOf": [True, {"type": "integer"}]}, 1.5, True),
+    ({"oneOf": [True, True]}, 1, False),
+    ({"if": False, "then": False, "else": {"type": "string"}}, "x", True),
+    ({"if": {"type": "string"}, "then": {"minLength": 2}, "else": {"minimum": 1}}, 0, False),
+    ({"dependentSchemas": {"a": False}}, {"a": 1}, False),
+    ({"propertyNames": False}, {}, True),
+    ({"contains": {"type": "string"}, "minContains": 2, "maxContains": 2}, ["a", 1, "b"], True),
+    ({"contains": {"type": "string"}, "maxContains": 1}, ["a", 1, "b"], False),
+    ({"prefixItems": [{"type": "integer"}], "items": {"type": "string"}}, [1, "a", 2], False),
+    ({"patternProperties": {"^x": {"type": "integer"}}, "additionalProperties": False}, {"x1": 1, "y": 1}, False),
+    ({"uniqueItems": True}, [{"a": [1]}, {"a": [1.0]}], False),
+], ids=lambda value: repr(value)[:40])
+def test_fast_path_edges_agree(schema: Any, instance: Any, valid: bool) -> None:
+    assert agreed(Checker(schema), instance) is valid
+
+
+def test_recursive_schema_on_the_fast_path() -> None:
+    node = {"type": "object", "required": ["id"],
+            "properties": {"id": {"type": "integer"}, "children": {"items": {"$ref": "#/$defs/node"}}}}
+    schema = {"$defs": {"node": node}, "$ref": "#/$defs/node"}
+    checker = Checker(schema)
+    tree: dict = {"id": 0, "children": []}
+    for depth in range(1, 60):
+        tree = {"id": depth, "children": [{"id": -depth}, tree]}
+    assert agreed(checker, tree)
+    tree["children"][1]["children"][1]["children"][0]["id"] = "x"
+    assert not agreed(checker, tree)
+
+
+def test_schema_too_deep_to_compile_is_still_checked() -> None:
+    # Compiling spends more stack per level than the walk; such a schema keeps is_valid on the plan path.
+    schema: Any = {"type": "string"}
+    instance: Any = "x"
+    for _ in range(200):
+        schema, instance = {"properties": {"a": schema}}, {"a": instance}
+    checker = Checker(schema)
+    assert agreed(checker, instance)
+    assert not agreed(checker, json.loads(json.dumps(instance).replace('"x"', "1")))
+
+
+def test_every_keyword_has_a_compiler_named_after_it() -> None:
+    assert list(_COMPILERS) == list(KEYWORDS)
+    for keyword, compiler in _COMPILERS.items():
+        assert compiler.__name__ == "_compile_" + keyword.lstrip("$")

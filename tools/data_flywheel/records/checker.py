@@ -21,6 +21,12 @@ function per keyword, named like the keyword (``type_``, ``not_``, ``if_`` and
   callers prepend their own step while the issue bubbles up, messages are
   rendered only when ``iter_issues`` hands an issue out. A valid record costs
   no path or message bookkeeping at all.
+* ``is_valid`` has a path of its own, because the export asks it about every
+  record and nearly always hears yes. Each plan is compiled a second time,
+  one compiler per keyword (``_COMPILERS``), into plain closures that return
+  a bool: no generators, no paths, and whatever the schema settles in advance
+  folded away. ``iter_issues`` keeps the plan path; the tests hold the two to
+  the same answer.
 
 Patterns are ECMA-262 in the spec and run on Python's ``re`` here (``search``,
 compiled once). ``$`` is translated to keep its ECMA meaning (see
@@ -34,7 +40,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Dict, Final, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Final, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..errors import SchemaError
@@ -249,10 +255,16 @@ def _schema_path(parts: _Parts) -> str:
 # Formats. Only checked with Checker(format_assertion=True); by default
 # `format` is an annotation (2020-12 validation, section 7.2.1).
 
-# RFC 3339 section 5.6. [0-9], not \d: \d also matches other scripts' digits.
+# RFC 3339 section 5.6, each field's range written into the pattern (month
+# 01-12, hour 00-23, second up to 60, ...), so that a match leaves only the
+# day of the month and the leap second to Python. No groups: the fields sit
+# at fixed offsets, and slicing them is cheaper than capturing. A run carries
+# two or three date-times, and this is on the export's path for each.
+# [0-9], not \d: \d also matches other scripts' digits.
 _DATE_TIME: Final = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?"
-    r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))"
+    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.[0-9]+)?"
+    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 )
 _DAYS_IN_MONTH: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -265,26 +277,21 @@ def _days_in_month(year: int, month: int) -> int:
 
 def _is_date_time(text: str) -> bool:
     """RFC 3339 ``date-time``: ``YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)``, T and Z in either case."""
-    match = _DATE_TIME.fullmatch(text)  # fullmatch: `$` would let a trailing newline through
-    if match is None:
+    if _DATE_TIME.fullmatch(text) is None:  # fullmatch: `$` would let a trailing newline through
         return False
-    year, month, day, hour, minute, second = (int(group) for group in match.group(1, 2, 3, 4, 5, 6))
-    if not 1 <= month <= 12 or not 1 <= day <= _days_in_month(year, month):
+    # YYYY-MM-DDTHH:MM:SS: year [0:4], month [5:7], day [8:10], hour [11:13], minute [14:16], second [17:19].
+    day = text[8:10]
+    if day > "28" and int(day) > _days_in_month(int(text[0:4]), int(text[5:7])):
         return False
-    if hour > 23 or minute > 59 or second > 60:
-        return False
+    if text[17:19] != "60":
+        return True
+    # RFC 3339 section 5.7: a leap second ends a UTC day, so in UTC it is 23:59:60.
     offset = 0
-    sign, offset_hour, offset_minute = match.group(7, 8, 9)
-    if sign:
-        if int(offset_hour) > 23 or int(offset_minute) > 59:
-            return False
-        offset = int(offset_hour) * 60 + int(offset_minute)
-        if sign == "-":
+    if text[-1] not in "Zz":  # then it ends in +HH:MM or -HH:MM
+        offset = int(text[-5:-3]) * 60 + int(text[-2:])
+        if text[-6] == "-":
             offset = -offset
-    if second == 60:
-        # RFC 3339 section 5.7: a leap second ends a UTC day, so in UTC it is 23:59:60.
-        return (hour * 60 + minute - offset) % 1440 == 23 * 60 + 59
-    return True
+    return (int(text[11:13]) * 60 + int(text[14:16]) - offset) % 1440 == 23 * 60 + 59
 
 
 _FORMATS: Final[Dict[str, Callable[[str], bool]]] = {"date-time": _is_date_time}
@@ -675,6 +682,581 @@ _SKIP: Final = object()
 
 
 # --------------------------------------------------------------------------
+# The boolean fast path, for is_valid. The export asks "is this record
+# valid?" four times per run and the answer is nearly always yes, while the
+# keyword functions above answer with generators and issue tuples that a yes
+# never reads. So each subschema's plan is compiled once more, into plain
+# closures that return a bool, one compiler per keyword (_COMPILERS).
+#
+# An *outcome* is what a subschema says about values of one exact Python
+# type: True (nothing can fail there: "type": "string" for a str), False
+# (something always fails: "type": "string" for an int), or a function
+# instance -> bool. Compilers fold the constants when the checker is built,
+# so the closures only run the checks that can go either way.
+#
+# Only the exact types json.loads makes are compiled. Anything else (a str
+# subclass, a tuple, a set) takes the plan path through Checker._valid, so
+# the two paths agree on it by construction. Elsewhere they agree because
+# each compiler mirrors its keyword function; test_checker_suite.py and
+# test_checker.py hold every case to both.
+
+_Outcome = Any  # True, False or Callable[[Any], bool]
+_NONE_TYPE: Final = type(None)
+_MISSING: Final = object()
+
+
+def _accept(instance: Any) -> bool:
+    return True
+
+
+def _reject(instance: Any) -> bool:
+    return False
+
+
+def _as_function(outcome: _Outcome) -> Callable[[Any], bool]:
+    if outcome is True:
+        return _accept
+    if outcome is False:
+        return _reject
+    return outcome
+
+
+def _every(outcomes: List[_Outcome]) -> _Outcome:
+    """The outcome of keywords that must all pass (one subschema's plan, ``allOf``)."""
+    # A False wins without running the others. The plan path would run them
+    # first, but they can only fail or recurse too deep, and both say False.
+    if any(outcome is False for outcome in outcomes):
+        return False
+    functions = tuple(outcome for outcome in outcomes if outcome is not True)
+    if not functions:
+        return True
+    if len(functions) == 1:
+        return functions[0]
+    # Unrolled for the usual sizes (a message: required, properties, allOf).
+    if len(functions) == 2:
+        first, second = functions
+        return lambda instance: first(instance) and second(instance)
+    if len(functions) == 3:
+        first, second, third = functions
+        return lambda instance: first(instance) and second(instance) and third(instance)
+
+    def every(instance: Any) -> bool:
+        for function in functions:
+            if not function(instance):
+                return False
+        return True
+
+    return every
+
+
+class _Checks(dict):
+    """Exact JSON type -> None (always valid there) or the function that checks a value of that type.
+
+    One per subschema. A caller holding a value looks its type up here
+    itself, ``checks[type(value)]``, so that no call goes to dispatching and
+    none at all to the record's many plain strings. Other types (a str
+    subclass, a set) are missing, and ``__missing__`` sends them to the plan
+    path.
+    """
+
+    __slots__ = ("slow",)
+
+    def __init__(self, slow: Callable[[Any], bool]) -> None:
+        super().__init__()
+        self.slow = slow
+
+    def __missing__(self, python_type: type) -> Callable[[Any], bool]:
+        return self.slow
+
+
+class _Compiled:
+    """One subschema on the fast path: ``checks`` for callers holding a value,
+    ``outcomes`` (per exact type) for compilers that know the type already
+    (allOf, $ref, not, if), ``valid`` for any value."""
+
+    __slots__ = ("checks", "outcomes", "trivial", "valid", "_done")
+
+    def __init__(self, slow: Callable[[Any], bool]) -> None:
+        checks = self.checks = _Checks(slow)
+        self.outcomes: Dict[type, _Outcome] = {}
+        self.trivial: FrozenSet[type] = frozenset()  # the types whose outcome is True
+        self._done = False
+
+        def valid(instance: Any) -> bool:
+            check = checks[type(instance)]
+            return check is None or check(instance)
+
+        self.valid = valid
+
+    def outcome(self, python_type: type) -> _Outcome:
+        if self._done:
+            return self.outcomes[python_type]
+        # Asked while this subschema is still being compiled: a $ref cycle.
+        # `valid` reads `checks` when it runs, and finish() fills it in place.
+        return self.valid
+
+    def finish(self, outcomes: Dict[type, _Outcome]) -> None:
+        self.outcomes.update(outcomes)
+        self.checks.update({
+            python_type: None if outcome is True else _as_function(outcome) for python_type, outcome in outcomes.items()
+        })
+        self.trivial = frozenset(python_type for python_type, outcome in outcomes.items() if outcome is True)
+        self._done = True
+
+
+def _constant(outcome: bool) -> _Compiled:
+    compiled = _Compiled(_accept if outcome else _reject)
+    compiled.finish({python_type: outcome for python_type in _KIND_OF})
+    return compiled
+
+
+_TRUE_SCHEMA: Final = _constant(True)
+_FALSE_SCHEMA: Final = _constant(False)
+
+
+def _by_keyword_function(checker: Checker, function: Callable[..., Iterator[_RawIssue]], value: Any) -> _Outcome:
+    # For values the compilers do not model (an enum member that is no JSON
+    # type, from a schema built in Python): ask the keyword function itself.
+    def check(instance: Any) -> bool:
+        for _ in function(checker, value, instance, {}):
+            return False
+        return True
+
+    return check
+
+
+def _members(candidates: List[Any], python_type: type) -> _Outcome:
+    """Whether a value of ``python_type`` is JSON-equal to one of ``candidates``; None if they are not all JSON."""
+    if any(type(each) not in _KIND_OF for each in candidates):
+        return None
+    if python_type is list or python_type is dict:
+        containers = tuple(each for each in candidates if type(each) is python_type)
+        if not containers:
+            return False
+
+        def equal_to_one(instance: Any) -> bool:
+            for each in containers:
+                if _equal(each, instance):
+                    return True
+            return False
+
+        return equal_to_one
+    if python_type is int or python_type is float:
+        # bool is left out (true != 1), NaN too (NaN equals nothing, but a
+        # set would find it by identity); 1 == 1.0 and they hash alike.
+        same = frozenset(each for each in candidates if type(each) in (int, float) and each == each)
+    else:
+        same = frozenset(each for each in candidates if type(each) is python_type)
+    if not same:
+        return False
+    if python_type is _NONE_TYPE:
+        return True
+    return same.__contains__
+
+
+# The compilers. Each takes (checker, value, python_type): `value` is the
+# keyword's value as _PREPARE made it, `python_type` the exact type of the
+# values the outcome is for (a keyword only meets the types _APPLIES_TO
+# lets it). Each returns an outcome. Subschemas come from checker._compile.
+
+
+def _compile_type(checker: Checker, types: Tuple[str, ...], python_type: type) -> _Outcome:
+    # The plan holds `type` only for kinds none of its names admit; only
+    # "integer" can still pass there, for a float like 1.0.
+    if python_type is float and "integer" in types:
+        return float.is_integer
+    return False
+
+
+def _compile_enum(checker: Checker, enums: list, python_type: type) -> _Outcome:
+    outcome = _members(enums, python_type)
+    return _by_keyword_function(checker, enum, enums) if outcome is None else outcome
+
+
+def _compile_const(checker: Checker, value: Any, python_type: type) -> _Outcome:
+    outcome = _members([value], python_type)
+    return _by_keyword_function(checker, const, value) if outcome is None else outcome
+
+
+def _compile_required(checker: Checker, names: List[str], python_type: type) -> _Outcome:
+    needed = frozenset(names)
+    if len(needed) == 1:
+        (name,) = needed  # "required": ["role"]: `in` is half the cost of a set comparison
+        return lambda instance: name in instance
+    return lambda instance: instance.keys() >= needed
+
+
+def _compile_properties(checker: Checker, subschemas: Dict[str, Any], python_type: type) -> _Outcome:
+    by_name = {name: checker._compile(subschema).checks for name, subschema in subschemas.items()}
+    pairs = tuple(by_name.items())
+    if len(pairs) == 1:
+        # As in the usual `if` condition ("properties": {"role": {"const": "tool"}}): no loop.
+        ((name, checks),) = pairs
+
+        def check_one(instance: dict) -> bool:
+            value = instance.get(name, _MISSING)
+            if value is _MISSING:
+                return True
+            value_check = checks[type(value)]
+            return value_check is None or value_check(value)
+
+        return check_one
+
+    def check(instance: dict) -> bool:
+        # Walk whichever is shorter: a run with 20 of approved-run's 43 properties costs 20 lookups.
+        if len(instance) < len(pairs):
+            find = by_name.get
+            for name, value in instance.items():
+                checks = find(name)
+                if checks is not None:
+                    value_check = checks[type(value)]
+                    if value_check is not None and not value_check(value):
+                        return False
+            return True
+        get = instance.get
+        for name, checks in pairs:
+            value = get(name, _MISSING)
+            if value is not _MISSING:
+                value_check = checks[type(value)]
+                if value_check is not None and not value_check(value):
+                    return False
+        return True
+
+    return check
+
+
+def _compile_additionalProperties(checker: Checker, prepared: tuple, python_type: type) -> _Outcome:
+    subschema, known, regexes = prepared
+    if subschema is False and not regexes:
+        # A set comparison in C: every name must be a known one.
+        return lambda instance: instance.keys() <= known
+    checks = checker._compile(subschema).checks
+    searches = tuple(regex.search for regex in regexes)
+
+    def check(instance: dict) -> bool:
+        for name, value in instance.items():
+            if name in known or _found_by_any(searches, name):
+                continue
+            value_check = checks[type(value)]
+            if value_check is not None and not value_check(value):
+                return False
+        return True
+
+    return check
+
+
+def _found_by_any(searches: Tuple[Callable[[str], Any], ...], name: str) -> bool:
+    for search in searches:
+        if search(name):
+            return True
+    return False
+
+
+def _compile_patternProperties(checker: Checker, prepared: tuple, python_type: type) -> _Outcome:
+    rules = tuple((regex.search, checker._compile(subschema).checks) for _, regex, subschema in prepared)
+
+    def check(instance: dict) -> bool:
+        for name, value in instance.items():
+            for search, checks in rules:
+                if search(name):
+                    value_check = checks[type(value)]
+                    if value_check is not None and not value_check(value):
+                        return False
+        return True
+
+    return check
+
+
+def _compile_propertyNames(checker: Checker, subschema: Any, python_type: type) -> _Outcome:
+    checks = checker._compile(subschema).checks
+
+    def check(instance: dict) -> bool:
+        for name in instance:
+            name_check = checks[type(name)]
+            if name_check is not None and not name_check(name):
+                return False
+        return True
+
+    return check
+
+
+def _compile_minProperties(checker: Checker, least: int, python_type: type) -> _Outcome:
+    return lambda instance: len(instance) >= least
+
+
+def _compile_maxProperties(checker: Checker, most: int, python_type: type) -> _Outcome:
+    return lambda instance: len(instance) <= most
+
+
+def _compile_dependentRequired(checker: Checker, dependencies: dict, python_type: type) -> _Outcome:
+    rules = tuple((name, frozenset(needed)) for name, needed in dependencies.items())
+
+    def check(instance: dict) -> bool:
+        for name, needed in rules:
+            if name in instance and not instance.keys() >= needed:
+                return False
+        return True
+
+    return check
+
+
+def _compile_dependentSchemas(checker: Checker, dependencies: dict, python_type: type) -> _Outcome:
+    # The subschema applies to the object itself, whose type is known: no dispatch.
+    outcomes = [(name, checker._compile(subschema).outcome(python_type)) for name, subschema in dependencies.items()]
+    rules = tuple((name, _as_function(outcome)) for name, outcome in outcomes if outcome is not True)
+    if not rules:
+        return True
+
+    def check(instance: dict) -> bool:
+        for name, valid in rules:
+            if name in instance and not valid(instance):
+                return False
+        return True
+
+    return check
+
+
+def _compile_prefixItems(checker: Checker, subschemas: list, python_type: type) -> _Outcome:
+    by_index = tuple(checker._compile(subschema).checks for subschema in subschemas)
+
+    def check(instance: list) -> bool:
+        for item, checks in zip(instance, by_index):
+            item_check = checks[type(item)]
+            if item_check is not None and not item_check(item):
+                return False
+        return True
+
+    return check
+
+
+def _compile_items(checker: Checker, prepared: tuple, python_type: type) -> _Outcome:
+    subschema, prefix = prepared
+    if subschema is False:
+        return lambda instance: len(instance) <= prefix
+    compiled = checker._compile(subschema)
+    checks, trivial = compiled.checks, compiled.trivial
+
+    if prefix:
+        def check_rest(instance: list) -> bool:
+            for index in range(prefix, len(instance)):
+                item = instance[index]
+                item_check = checks[type(item)]
+                if item_check is not None and not item_check(item):
+                    return False
+            return True
+
+        return check_rest
+
+    def check(instance: list) -> bool:
+        # map() and issuperset() run in C: a list of strings under
+        # "type": "string" costs no Python-level loop at all.
+        if trivial and trivial.issuperset(map(type, instance)):
+            return True
+        for item in instance:
+            item_check = checks[type(item)]
+            if item_check is not None and not item_check(item):
+                return False
+        return True
+
+    return check
+
+
+def _compile_contains(checker: Checker, prepared: tuple, python_type: type) -> _Outcome:
+    subschema, least, most = prepared
+    checks = checker._compile(subschema).checks
+
+    def check(instance: list) -> bool:
+        matched = 0
+        for item in instance:
+            item_check = checks[type(item)]
+            if item_check is None or item_check(item):
+                matched += 1
+                if most is None:
+                    if matched >= least:
+                        return True
+                elif matched > most:
+                    return False
+        return matched >= least
+
+    return check
+
+
+def _compile_minItems(checker: Checker, least: int, python_type: type) -> _Outcome:
+    return lambda instance: len(instance) >= least
+
+
+def _compile_maxItems(checker: Checker, most: int, python_type: type) -> _Outcome:
+    return lambda instance: len(instance) <= most
+
+
+def _compile_uniqueItems(checker: Checker, unique: bool, python_type: type) -> _Outcome:
+    return lambda instance: len({_unique_key(item) for item in instance}) == len(instance)
+
+
+def _compile_minLength(checker: Checker, least: int, python_type: type) -> _Outcome:
+    return lambda instance: len(instance) >= least
+
+
+def _compile_maxLength(checker: Checker, most: int, python_type: type) -> _Outcome:
+    return lambda instance: len(instance) <= most
+
+
+def _compile_pattern(checker: Checker, prepared: tuple, python_type: type) -> _Outcome:
+    search = prepared[1].search
+    return lambda instance: search(instance) is not None
+
+
+def _compile_format(checker: Checker, prepared: tuple, python_type: type) -> _Outcome:
+    return prepared[1]  # already a function str -> bool
+
+
+# `not x < least` rather than `x >= least`: NaN compares false both ways, and
+# the keyword functions let it through (they test for the failing comparison).
+
+
+def _compile_minimum(checker: Checker, least: Any, python_type: type) -> _Outcome:
+    return lambda instance: not instance < least
+
+
+def _compile_maximum(checker: Checker, most: Any, python_type: type) -> _Outcome:
+    return lambda instance: not instance > most
+
+
+def _compile_exclusiveMinimum(checker: Checker, least: Any, python_type: type) -> _Outcome:
+    return lambda instance: not instance <= least
+
+
+def _compile_exclusiveMaximum(checker: Checker, most: Any, python_type: type) -> _Outcome:
+    return lambda instance: not instance >= most
+
+
+def _compile_multipleOf(checker: Checker, prepared: tuple, python_type: type) -> _Outcome:
+    divisor, exact_divisor = prepared
+    if python_type is int and isinstance(divisor, int):
+        return lambda instance: instance % divisor == 0
+
+    def check(instance: Any) -> bool:
+        exact = _exact(instance)
+        return exact is not None and (exact / exact_divisor).denominator == 1
+
+    return check
+
+
+def _compile_allOf(checker: Checker, subschemas: list, python_type: type) -> _Outcome:
+    return _every([checker._compile(subschema).outcome(python_type) for subschema in subschemas])
+
+
+def _compile_anyOf(checker: Checker, subschemas: list, python_type: type) -> _Outcome:
+    outcomes = []
+    for subschema in subschemas:
+        outcome = checker._compile(subschema).outcome(python_type)
+        if outcome is not False:
+            outcomes.append(outcome)
+        if outcome is True:
+            break  # the plan path's any() stops here too; functions before it still run, as there
+    if not outcomes:
+        return False
+    if outcomes[0] is True:
+        return True
+    functions = tuple(_as_function(outcome) for outcome in outcomes)
+    if len(functions) == 1:
+        return functions[0]
+
+    def any_of(instance: Any) -> bool:
+        for function in functions:
+            if function(instance):
+                return True
+        return False
+
+    return any_of
+
+
+def _compile_oneOf(checker: Checker, subschemas: list, python_type: type) -> _Outcome:
+    outcomes = [checker._compile(subschema).outcome(python_type) for subschema in subschemas]
+    sure = sum(outcome is True for outcome in outcomes)
+    functions = tuple(outcome for outcome in outcomes if outcome is not True and outcome is not False)
+    if sure > 1:
+        return False
+    if not functions:
+        return sure == 1
+
+    def one_of(instance: Any) -> bool:
+        matched = sure
+        for function in functions:
+            if function(instance):
+                matched += 1
+                if matched > 1:
+                    return False
+        return matched == 1
+
+    return one_of
+
+
+def _compile_not(checker: Checker, subschema: Any, python_type: type) -> _Outcome:
+    outcome = checker._compile(subschema).outcome(python_type)
+    if outcome is True or outcome is False:
+        return not outcome
+    return lambda instance: not outcome(instance)
+
+
+def _compile_if(checker: Checker, prepared: tuple, python_type: type) -> _Outcome:
+    condition, then, else_ = prepared  # then/else: None when absent
+    test = checker._compile(condition).outcome(python_type)
+    then_outcome = True if then is None else checker._compile(then).outcome(python_type)
+    else_outcome = True if else_ is None else checker._compile(else_).outcome(python_type)
+    if test is True or test is False:
+        return then_outcome if test else else_outcome
+    then_function, else_function = _as_function(then_outcome), _as_function(else_outcome)
+    if else_outcome is True:  # the usual "if this, then also that"
+        return lambda instance: not test(instance) or then_function(instance)
+    return lambda instance: then_function(instance) if test(instance) else else_function(instance)
+
+
+def _compile_ref(checker: Checker, target: Any, python_type: type) -> _Outcome:
+    # The target's own outcome: a subschema that is only a $ref costs nothing of its own.
+    return checker._compile(target).outcome(python_type)
+
+
+_COMPILERS: Final[Dict[str, Callable[[Checker, Any, type], _Outcome]]] = {
+    "type": _compile_type,
+    "enum": _compile_enum,
+    "const": _compile_const,
+    "required": _compile_required,
+    "properties": _compile_properties,
+    "additionalProperties": _compile_additionalProperties,
+    "patternProperties": _compile_patternProperties,
+    "propertyNames": _compile_propertyNames,
+    "minProperties": _compile_minProperties,
+    "maxProperties": _compile_maxProperties,
+    "dependentRequired": _compile_dependentRequired,
+    "dependentSchemas": _compile_dependentSchemas,
+    "prefixItems": _compile_prefixItems,
+    "items": _compile_items,
+    "contains": _compile_contains,
+    "minItems": _compile_minItems,
+    "maxItems": _compile_maxItems,
+    "uniqueItems": _compile_uniqueItems,
+    "minLength": _compile_minLength,
+    "maxLength": _compile_maxLength,
+    "pattern": _compile_pattern,
+    "format": _compile_format,
+    "minimum": _compile_minimum,
+    "maximum": _compile_maximum,
+    "exclusiveMinimum": _compile_exclusiveMinimum,
+    "exclusiveMaximum": _compile_exclusiveMaximum,
+    "multipleOf": _compile_multipleOf,
+    "allOf": _compile_allOf,
+    "anyOf": _compile_anyOf,
+    "oneOf": _compile_oneOf,
+    "not": _compile_not,
+    "if": _compile_if,
+    "$ref": _compile_ref,
+}
+# Plans hold keyword functions; this finds a function's compiler.
+_COMPILER_OF: Final = {KEYWORDS[keyword]: compiler for keyword, compiler in _COMPILERS.items()}
+
+
+# --------------------------------------------------------------------------
 # URI handling for $ref, $id and $anchor (core, sections 8.2).
 
 
@@ -751,6 +1333,8 @@ class Checker:
         self._plans: Dict[int, Dict[Any, List[Tuple[Callable[..., Iterator[_RawIssue]], Any]]]] = {}
         self._pending: List[Tuple[dict, _Parts, str]] = []
         self._walked: Set[int] = set()
+        # id(subschema) -> its closures for is_valid (see "The boolean fast path").
+        self._compiled: Dict[int, _Compiled] = {}
         try:
             # A private copy: ids stay unique and stable, and a caller mutating
             # its schema afterwards cannot make the plans stale.
@@ -762,6 +1346,7 @@ class Checker:
             while self._pending:
                 subschema, where, base = self._pending.pop()
                 self._plans[id(subschema)] = self._plan(subschema, where, base)
+            self._fast_valid = self._fast_path()
         except RecursionError:
             raise SchemaError(
                 "schema is nested too deep to check", source=source, remedy="flatten it with $defs and $ref"
@@ -779,7 +1364,21 @@ class Checker:
             yield SchemaIssue("$", "nested too deep to check", "")
 
     def is_valid(self, instance: Any) -> bool:
-        """True when ``instance`` has no issue; stops at the first one."""
+        """True when ``instance`` has no issue; stops at the first one.
+
+        The same answer as ``not any(self.iter_issues(instance))``, several
+        times faster: it runs the compiled closures, not the keyword functions.
+        """
+        try:
+            return self._fast_valid(instance)
+        except RecursionError:
+            pass
+        # The closures ran out of stack. The plan path spends its frames
+        # differently, and it is the one iter_issues reports from: let it
+        # decide, so that the two answers agree. (The other way round is left:
+        # a few hundred levels down a recursive schema, the closures can finish
+        # where the plan path, with more frames per level, gives up "nested too
+        # deep". Where the stack ends depends on the caller's depth anyway.)
         try:
             return self._valid(instance, self._root)
         except RecursionError:
@@ -819,6 +1418,35 @@ class Checker:
         return True
 
     # -- building ------------------------------------------------------------
+
+    def _fast_path(self) -> Callable[[Any], bool]:
+        try:
+            return self._compile(self._root).valid
+        except RecursionError:
+            # Compiling takes a few frames per level of schema where the walk
+            # took one: a schema deep enough to exhaust the stack here is
+            # still checked, by is_valid on the plan path.
+            self._compiled.clear()
+            return lambda instance: self._valid(instance, self._root)
+
+    def _compile(self, schema: Any) -> _Compiled:
+        """``schema``'s closures for is_valid, compiled from its plan on first use."""
+        if schema is True:
+            return _TRUE_SCHEMA
+        if schema is False:
+            return _FALSE_SCHEMA
+        compiled = self._compiled.get(id(schema))
+        if compiled is None:
+            # Registered before its keywords are compiled, so that a $ref back
+            # to it finds it (and gets its dispatcher) instead of looping.
+            compiled = self._compiled[id(schema)] = _Compiled(lambda instance: self._valid(instance, schema))
+            plans = self._plans[id(schema)]
+            compiled.finish({
+                python_type: _every([_COMPILER_OF[function](self, value, python_type)
+                                     for function, value in plans[python_type]])
+                for python_type in _KIND_OF
+            })
+        return compiled
 
     def _fail(self, message: str, remedy: str = _REMEDY_VALUE) -> SchemaError:
         return SchemaError(message, source=self.source, remedy=remedy)
