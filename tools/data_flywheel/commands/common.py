@@ -76,6 +76,31 @@ def load_settings(args) -> flywheel_config.Config:
     return flywheel_config.load_config(flywheel_dir(args))
 
 
+def run_over_approved_runs(args, streams, *, write: bool, label: str):
+    """Read the approved runs through the gate (and write the export when ``write``).
+
+    Shared by export and status: warnings for skipped lines on stderr, a
+    progress line on a terminal (never with --json). Returns the plan, the
+    settings and the pipeline's result.
+    """
+    from ..export.pipeline import run_pipeline
+    from ..terminal import Painter, Progress, colour_enabled
+
+    plan = plan_from_args(args, streams.env)
+    settings = load_settings(args)
+    gate, ruleset = make_gate(args)
+    printer = ProblemPrinter(streams.stderr, Painter(colour_enabled(streams.stderr, streams.env)))
+    progress = Progress(streams.stderr, label, enabled=not args.json)
+    try:
+        result = run_pipeline(
+            plan, gate, settings, ruleset, streams.env, write=write, report=printer, progress=progress, stdin=streams.stdin
+        )
+    finally:
+        progress.done()
+    printer.finish()
+    return plan, settings, result
+
+
 class ProblemPrinter:
     """Prints skipped input lines as warnings on stderr, the first hundred in full, then counts only."""
 

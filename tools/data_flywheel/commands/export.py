@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from ..terminal import Painter, Progress, colour_enabled
+from ..terminal import Painter, colour_enabled
 from . import common
 
 NAME = "export"
@@ -32,21 +32,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args, streams) -> int:
-    from ..export.pipeline import run_pipeline
-
-    plan = common.plan_from_args(args, streams.env)
-    settings = common.load_settings(args)
-    gate, ruleset = common.make_gate(args)
-    paint = Painter(colour_enabled(streams.stderr, streams.env))
-    printer = common.ProblemPrinter(streams.stderr, paint)
-    progress = Progress(streams.stderr, "exporting runs", enabled=not args.json)
-    try:
-        result = run_pipeline(
-            plan, gate, settings, ruleset, streams.env, write=True, report=printer, progress=progress, stdin=streams.stdin
-        )
-    finally:
-        progress.done()
-    printer.finish()
+    plan, settings, result = common.run_over_approved_runs(args, streams, write=True, label="exporting runs")
     metrics = result.metrics
     next_step = next_step_for(metrics, plan)
     if args.json:
@@ -83,11 +69,11 @@ def run(args, streams) -> int:
         reasons = ", ".join(f"{count} {reason}" for reason, count in quality["by_reason"].items())
         out.write(paint_out(f"input: {quality['skipped_lines']} lines skipped ({reasons})", "yellow") + "\n")
     redaction = metrics["redaction"]
-    if redaction["runs_with_findings"]:
+    if redaction["runs_affected"]:
         rules = ", ".join(f"{rule} {count}" for rule, count in sorted(redaction["by_rule"].items(), key=lambda kv: -kv[1])[:5])
         verdict = "kept trainable (accept_auto_redacted)" if settings.accept_auto_redacted else "not trainable until reviewed"
         out.write(
-            paint_out(f"redaction: {redaction['runs_with_findings']} runs auto-redacted ({rules}); {verdict}", "yellow") + "\n"
+            paint_out(f"redaction: {redaction['runs_affected']} runs auto-redacted ({rules}); {verdict}", "yellow") + "\n"
         )
     out.write(f"next: {next_step}\n")
     return 0
@@ -99,7 +85,7 @@ def next_step_for(metrics, plan) -> str:
         return f"put approved runs in {plan.approved_runs} (one JSON object per line), then export again"
     if quality["skipped_lines"]:
         return "fix the skipped lines shown above (or in input_quality), then export again"
-    if metrics["redaction"]["runs_with_findings"]:
+    if metrics["redaction"]["runs_affected"]:
         return "check redaction-report.json; fix the source runs or set accept_auto_redacted in .agent/flywheel/config.json"
     if not metrics["total_traces"]:
         return "no runs yet: approve some agent work and record it"

@@ -12,7 +12,7 @@ Examples:
 """
 from __future__ import annotations
 
-from ..terminal import Painter, Progress, colour_enabled
+from ..terminal import Painter, colour_enabled
 from . import common
 
 NAME = "status"
@@ -27,20 +27,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args, streams) -> int:
-    from ..export.pipeline import run_pipeline
-
-    plan = common.plan_from_args(args, streams.env)
-    settings = common.load_settings(args)
-    gate, ruleset = common.make_gate(args)
-    printer = common.ProblemPrinter(streams.stderr, Painter(colour_enabled(streams.stderr, streams.env)))
-    progress = Progress(streams.stderr, "reading runs", enabled=not args.json)
-    try:
-        result = run_pipeline(
-            plan, gate, settings, ruleset, streams.env, write=False, report=printer, progress=progress, stdin=streams.stdin
-        )
-    finally:
-        progress.done()
-    printer.finish()
+    plan, _settings, result = common.run_over_approved_runs(args, streams, write=False, label="reading runs")
     metrics = result.metrics
     next_step = _next_step(metrics, plan)
     if args.json:
@@ -87,7 +74,7 @@ def run(args, streams) -> int:
     redaction = metrics["redaction"]
     if redaction["findings"]:
         kinds = ", ".join(f"{rule} {count}" for rule, count in sorted(redaction["by_rule"].items(), key=lambda kv: (-kv[1], kv[0])))
-        out.write(paint(f"redaction findings: {kinds} ({redaction['runs_with_findings']} runs)", "yellow") + "\n")
+        out.write(paint(f"redaction findings: {kinds} ({redaction['runs_affected']} runs)", "yellow") + "\n")
     skipped = metrics["input_quality"]["skipped_lines"]
     if skipped:
         out.write(paint(f"input: {skipped} lines skipped (warnings above)", "yellow") + "\n")
@@ -98,6 +85,6 @@ def run(args, streams) -> int:
 def _next_step(metrics, plan) -> str:
     from .export import next_step_for
 
-    if metrics["total_traces"] and not metrics["input_quality"]["skipped_lines"] and not metrics["redaction"]["runs_with_findings"]:
+    if metrics["total_traces"] and not metrics["input_quality"]["skipped_lines"] and not metrics["redaction"]["runs_affected"]:
         return "export to refresh the artifacts: python3 .agent/tools/data_flywheel_export.py export"
     return next_step_for(metrics, plan)

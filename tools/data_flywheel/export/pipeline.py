@@ -208,7 +208,7 @@ class Aggregator:
         return {
             "ruleset_version": ruleset_version,
             "runs_scanned": totals.traces,
-            "runs_with_findings": totals.runs_with_findings,
+            "runs_affected": totals.runs_with_findings,
             "findings": totals.findings,
             "by_rule": dict(sorted(totals.findings_by_rule.items())),
             "by_field": dict(sorted(totals.findings_by_field.items())),
@@ -389,16 +389,12 @@ def _write_documents(
 
 
 def redaction_report(aggregator: Aggregator, ruleset_version: str, generated: str) -> Dict[str, Any]:
-    totals = aggregator.totals
+    """``redaction-report.json``: the metrics' redaction summary plus findings by workflow."""
+    by_workflow = aggregator.totals.findings_by_workflow
     return {
         "generated_at": generated,
-        "ruleset_version": ruleset_version,
-        "runs_scanned": totals.traces,
-        "runs_affected": totals.runs_with_findings,
-        "findings": totals.findings,
-        "by_rule": dict(sorted(totals.findings_by_rule.items())),
-        "by_field": dict(sorted(totals.findings_by_field.items())),
-        "by_workflow": {key: dict(sorted(value.items())) for key, value in sorted(totals.findings_by_workflow.items())},
+        **aggregator.redaction_summary(ruleset_version),
+        "by_workflow": {key: dict(sorted(value.items())) for key, value in sorted(by_workflow.items())},
         "auto_redacted_runs_trainable": aggregator.config.accept_auto_redacted,
         "note": "Counts only. Matched values are never stored; placeholders such as [EMAIL_1] stand in for them.",
     }
@@ -414,7 +410,7 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
         f"- trainable examples: {metrics['trainable_traces']}",
         f"- eval cases: {metrics['eval_cases']}",
         f"- context cards: {len(metrics['workflows'])}",
-        f"- runs the scanner redacted: {metrics['redaction']['runs_with_findings']}",
+        f"- runs the scanner redacted: {metrics['redaction']['runs_affected']}",
         "",
         "| file | rows | kind | format |",
         "|---|---|---|---|",
