@@ -21,6 +21,7 @@ from typing import Any, List, Optional, Tuple
 from .. import jsonio
 from ..errors import InputError
 from ..records import schemas
+from ..records.checker import SchemaIssue
 from ..terminal import Painter, colour_enabled
 from . import common
 
@@ -65,22 +66,25 @@ def kind_for(path: str):
     return schemas.kind_for_filename(path) if path != "-" else None
 
 
-def _issues(checker, value: Any, is_array: bool, clean) -> List[dict]:
+def _issues(checker, value: Any, is_array: bool, redact_value) -> List[dict]:
+    """Every issue of a value; messages quote its redacted copy, never a secret it holds."""
+    items = list(enumerate(value)) if is_array and isinstance(value, list) else [(None, value)]
     found = []
-    if is_array and isinstance(value, list):
-        for index, item in enumerate(value):
-            for issue in checker.iter_issues(item):
-                found.append({"path": "$[%d]%s" % (index, issue.path[1:]), "message": clean(issue.message)})
-    else:
-        for issue in checker.iter_issues(value):
-            found.append({"path": issue.path, "message": clean(issue.message)})
+    for index, item in items:
+        if checker.is_valid(item):
+            continue
+        prefix = "$" if index is None else "$[%d]" % index
+        issues = list(checker.iter_issues(redact_value(item)))
+        if not issues:  # redaction changed the value at fault: name the place only
+            issues = [SchemaIssue(issue.path, "breaks the schema (the value is not shown: it holds text the scanner redacts)", "")
+                      for issue in checker.iter_issues(item)]
+        found += [{"path": prefix + issue.path[1:], "message": issue.message} for issue in issues]
     return found
 
 
 def run(args, streams) -> int:
     checker, against, is_array = _checker_and_mode(args)
     gate, _ruleset = common.make_gate(args)
-    clean = gate.redact_text
     document_mode = args.document or (args.file != "-" and args.file.endswith(".json"))
     paint = Painter(colour_enabled(streams.stdout, streams.env))
     valid = invalid = 0
@@ -107,7 +111,7 @@ def run(args, streams) -> int:
         if problem is not None:
             emit(1, [{"path": "$", "message": problem}])
         else:
-            emit(1, _issues(checker, value, is_array, clean))
+            emit(1, _issues(checker, value, is_array, gate.redact_value))
     else:
         fp, source = _open(args.file, streams)
         try:
@@ -115,7 +119,7 @@ def run(args, streams) -> int:
                 fp, source, lambda problem: emit(problem.line, [{"path": "$", "message": problem.message}]), objects_only=False
             )
             for number, value in lines:
-                emit(number, _issues(checker, value, False, clean))
+                emit(number, _issues(checker, value, False, gate.redact_value))
         finally:
             if args.file != "-":
                 fp.close()

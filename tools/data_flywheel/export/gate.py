@@ -71,6 +71,11 @@ class RedactionGate:
             }
         return value
 
-    def redact_text(self, text: str) -> str:
-        """Clean a diagnostic message before it is printed: it may quote a value from the input."""
-        return self.redactor.session().redact(text, field="(message)")
+    def redact_value(self, value: Any) -> Any:
+        """A redacted copy of any JSON value, for describing a bad record without quoting its secrets.
+
+        Schema messages quote values, cut at 80 characters; a secret cut in two
+        might no longer look like one to the scanner, so messages are made from
+        the redacted copy instead of being redacted afterwards.
+        """
+        return self._redact(value, "$", self.redactor.session())

@@ -274,7 +274,7 @@ def run_pipeline(
     aggregator = Aggregator(gate, config, plan.project)
     generated = generated_at(env)
     runs = read_approved_runs(
-        plan.approved_runs, quality, report=report, describe_issue=gate.redact_text, stdin=stdin
+        plan.approved_runs, quality, report=report, redact_value=gate.redact_value, stdin=stdin
     )
     if not write:
         for _line, record in runs:

@@ -95,19 +95,32 @@ def open_input(path: str, stdin: Optional[IO[str]] = None) -> Tuple[Optional[IO[
         raise InputError(f"cannot read: {error.strerror}", source=path, remedy="check the path and its permissions") from None
 
 
+def first_issue(checker, record: Any, redact_value: Callable[[Any], Any]) -> str:
+    """``JSON-PATH: message`` for the first way ``record`` breaks the schema, quoting only redacted text.
+
+    One message a line keeps reports readable; the count is per line.
+    """
+    for issue in checker.iter_issues(redact_value(record)):
+        return f"{issue.path}: {issue.message}"
+    # Redacting changed the very value at fault (a placeholder now fits): name the place, not the value.
+    for issue in checker.iter_issues(record):
+        return f"{issue.path}: breaks the schema (the value is not shown: it holds text the scanner redacts)"
+    return "$: breaks the schema"
+
+
 def read_approved_runs(
     path: str,
     quality: InputQuality,
     *,
     report: Callable[[jsonio.LineProblem], None],
-    describe_issue: Callable[[str], str] = lambda text: text,
+    redact_value: Callable[[Any], Any] = lambda value: value,
     stdin: Optional[IO[str]] = None,
 ) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """Yield ``(line, record)`` for each valid, first-seen approved run in ``path``.
 
-    ``report`` receives every skipped line. ``describe_issue`` cleans a schema
-    message before it is shown (the export passes the redactor: a message may
-    quote a value, and a value may be a secret).
+    ``report`` receives every skipped line. ``redact_value`` returns a
+    redacted copy of a record: schema messages quote values, so a bad
+    record is described from its redacted copy (the export passes the gate's).
     """
     fp, source = open_input(path, stdin)
     if fp is None:
@@ -130,10 +143,8 @@ def read_approved_runs(
             )
             for number, record in lines:
                 if not checker.is_valid(record):
-                    for issue in checker.iter_issues(record):
-                        message = describe_issue(f"{issue.path}: {issue.message}")
-                        problem(jsonio.LineProblem(source, number, jsonio.SCHEMA_VIOLATION, message))
-                        break  # one message a line keeps reports readable; the count is per line
+                    problem(jsonio.LineProblem(source, number, jsonio.SCHEMA_VIOLATION,
+                                               first_issue(checker, record, redact_value)))
                     continue
                 earlier = seen.first_seen(record["id"], number)
                 if earlier is not None:
