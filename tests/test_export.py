@@ -290,7 +290,7 @@ def test_deeply_nested_json_is_reported_not_a_traceback(tmp_path):
     deep = '{"id": "d", "x": ' + "[" * 10000 + "]" * 10000 + "}"
     result, out = export(tmp_path, [deep, make_run(1)])
     assert result.code == 0, result
-    assert ":1: JSON nested too deep to read" in result.err
+    assert ":1: JSON nested deeper than 256 levels (flatten the record)" in result.err
     assert "Traceback" not in result.err
 
 

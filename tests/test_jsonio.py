@@ -50,6 +50,17 @@ def test_json_nested_ten_thousand_deep_is_a_reported_line_not_a_crash():
     assert [(p.line, p.reason) for p in problems] == [(1, "too_deep")]
 
 
+def test_depth_limit_is_the_same_on_every_python():
+    at_limit = b'{"a": ' + b"[" * (jsonio.MAX_DEPTH - 1) + b"]" * (jsonio.MAX_DEPTH - 1) + b"}\n"
+    over = b'{"a": ' + b"[" * jsonio.MAX_DEPTH + b"]" * jsonio.MAX_DEPTH + b"}\n"
+    wide = b'{"a": [' + b"[], " * 5000 + b"[]]}\n"  # many brackets, shallow
+    values, problems, _ = read(at_limit + over + wide)
+    assert [line for line, _ in values] == [1, 3]
+    assert [(p.line, p.reason, p.message) for p in problems] == [
+        (2, "too_deep", "JSON nested deeper than 256 levels (flatten the record)")]
+    assert jsonio.depth({"a": [1, {"b": []}]}) == 4 and jsonio.depth(5) == 0
+
+
 def test_any_json_value_is_accepted_when_objects_are_not_required():
     values, problems, _ = read(b'1\n"s"\n[1]\nnull\n', objects_only=False)
     assert [value for _line, value in values] == [1, "s", [1], None]

@@ -27,6 +27,11 @@ DUPLICATE_ID = "duplicate_id"
 
 FORM_REASONS = (INVALID_UTF8, INVALID_JSON, NON_STANDARD_NUMBER, TOO_DEEP, NOT_AN_OBJECT)
 
+# Deeper records are refused on every Python version alike: 3.12+ parse far
+# deeper than 3.9 does, and what the tool does next (redaction, json.dumps)
+# recurses. No real run comes near it.
+MAX_DEPTH = 256
+
 
 @dataclass(frozen=True)
 class LineProblem:
@@ -69,7 +74,7 @@ def parse_json_text(text: str) -> Tuple[Any, Optional[Tuple[str, str]]]:
     except _NonStandardNumber as error:
         return None, (NON_STANDARD_NUMBER, f"{error} is not valid JSON (use null or a string instead)")
     except RecursionError:
-        return None, (TOO_DEEP, "JSON nested too deep to read (flatten the record)")
+        return None, (TOO_DEEP, f"JSON nested deeper than {MAX_DEPTH} levels (flatten the record)")
     except json.JSONDecodeError as error:
         return None, (INVALID_JSON, f"not valid JSON: {error.msg} at column {error.colno}")
     except ValueError as error:  # e.g. an integer literal longer than int_max_str_digits (3.11+)
@@ -115,6 +120,8 @@ def read_json_lines(
             )
             continue
         value, problem = parse_json_text(text)
+        if problem is None and stripped.count(b"[") + stripped.count(b"{") > MAX_DEPTH and depth(value) > MAX_DEPTH:
+            problem = (TOO_DEEP, f"JSON nested deeper than {MAX_DEPTH} levels (flatten the record)")
         if problem is not None:
             on_problem(LineProblem(source, number, problem[0], problem[1]))
             continue
@@ -124,6 +131,20 @@ def read_json_lines(
             )
             continue
         yield number, value
+
+
+def depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar is 0), without recursing."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 def dumps_line(record: Any) -> str:

@@ -8,14 +8,24 @@ by rule and by field, never as values.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
-_INDEX = re.compile(r"\[\d+\]")
-
 # Not free text: hashed or parsed before use, never written as they are.
 _UNSCANNED_TOP_LEVEL = ("id", "created_at", "timestamp")
+
+# Keys that are the schemas' own words (field names, chat-message keys) hold no
+# secret; any other key (tool arguments, free-form objects) is scanned like text.
+_KNOWN_KEYS = frozenset(
+    """id created_at timestamp project domain workflow harness host skill agent_skill model_used instruction
+    context goal input_redacted output_approved output_original input_summary output_summary messages tools
+    human_review human_review_status redaction_status pii_level raw_input_stored trainable context_tokens_before
+    context_tokens_after trace_id eval_id split eval_tags failure_modes stable_rules tool_contracts
+    human_approval_required_for expected_behavior forbidden_behavior rubric target_use model_target input_hash
+    role content name tool_calls tool_call_id reasoning_content type text function arguments parameters
+    description properties required status reviewer reviewed_at review_notes edit_distance_estimate family
+    size_class method""".split()
+)
 
 
 @dataclass
@@ -32,11 +42,6 @@ class RunFindings:
         }
 
 
-def field_name(path: str) -> str:
-    """``messages[3].tool_calls[0].function.arguments`` -> ``messages.tool_calls.function.arguments``."""
-    return _INDEX.sub("", path)
-
-
 class RedactionGate:
     def __init__(self, redactor) -> None:
         self.redactor = redactor
@@ -48,27 +53,32 @@ class RedactionGate:
             if key in _UNSCANNED_TOP_LEVEL:
                 clean[key] = value
             else:
-                clean[session.redact(key, field="(key)")] = self._redact(value, key, session)
+                clean[self._key(key, "", session)] = self._redact(value, key, session)
         found = RunFindings()
         for finding in session.findings:
             found.count += 1
             found.by_rule[finding.rule_id] = found.by_rule.get(finding.rule_id, 0) + 1
-            name = field_name(finding.field or "")
+            name = finding.field or ""
             found.by_field[name] = found.by_field.get(name, 0) + 1
         return clean, found
 
+    @staticmethod
+    def _key(key: str, path: str, session) -> str:
+        return key if key in _KNOWN_KEYS else session.redact(key, field=f"{path}(key)")
+
     def _redact(self, value: Any, path: str, session) -> Any:
-        # Iterative over depth would be faster to write recursively; inputs are schema-checked
-        # and JSON-parsed, so their depth is bounded by the parser's own limit.
-        if isinstance(value, str):
+        """A redacted copy of ``value``; ``path`` names the field without list indexes
+        (``messages.tool_calls.function.arguments``), which is how findings are counted.
+
+        Recursive: inputs were JSON-parsed, so their depth is bounded by the parser's own limit.
+        """
+        if type(value) is str:
             return session.redact(value, field=path)
-        if isinstance(value, list):
-            return [self._redact(item, f"{path}[{index}]", session) for index, item in enumerate(value)]
-        if isinstance(value, dict):
-            return {
-                session.redact(key, field=f"{path}.(key)"): self._redact(item, f"{path}.{key}", session)
-                for key, item in value.items()
-            }
+        if type(value) is list:
+            return [self._redact(item, path, session) for item in value]
+        if type(value) is dict:
+            redact, key_of = self._redact, self._key
+            return {key_of(key, path + ".", session): redact(item, f"{path}.{key}", session) for key, item in value.items()}
         return value
 
     def redact_value(self, value: Any) -> Any:

@@ -25,6 +25,7 @@ from ..records.run import (
     RAW_INPUT_STORED,
     REDACTION_NOT_PASSED,
     Run,
+    string_lists,
 )
 from ..sources.approved_runs import InputQuality, read_approved_runs
 from ..writers import TRAINING_FORMATS
@@ -117,6 +118,7 @@ class Aggregator:
             findings=found.as_record(),
             not_trainable_because=reasons,
             eval_ready=normalize.is_approved(status) and claim == "passed" and gate_ok,
+            lists=string_lists(clean),
         )
 
     def fold(self, run: Run, eval_id: Optional[str]) -> None:

@@ -113,7 +113,6 @@ def parse_time(value: Any) -> Optional[dt.datetime]:
 
 def iso_z(moment: dt.datetime) -> str:
     """RFC 3339 in UTC with a ``Z``; whole seconds unless the moment has a fraction."""
-    moment = moment.astimezone(dt.timezone.utc)
-    if moment.microsecond:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    m = moment.astimezone(dt.timezone.utc)
+    text = f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+    return f"{text}.{m.microsecond:06d}Z" if m.microsecond else text + "Z"

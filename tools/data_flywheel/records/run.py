@@ -31,8 +31,20 @@ DEFAULT_RUBRIC = (
 )
 
 
-def _strings(value: Any) -> List[str]:
-    return [str(item) for item in normalize.as_list(value)]
+# Fields agentic-stack reads as "a string or a list of strings".
+LIST_FIELDS = (
+    "eval_tags", "failure_modes", "stable_rules", "tool_contracts", "human_approval_required_for",
+    "expected_behavior", "forbidden_behavior", "rubric", "target_use",
+)
+
+
+def string_lists(record: Dict[str, Any]) -> Dict[str, List[str]]:
+    """Each list field as distinct, non-empty strings, read once per run."""
+    lists = {}
+    for name in LIST_FIELDS:
+        value = record.get(name)
+        lists[name] = normalize.unique_strings(normalize.as_list(value)) if value else []
+    return lists
 
 
 @dataclass
@@ -50,6 +62,7 @@ class Run:
     findings: Dict[str, Any]
     not_trainable_because: List[str] = field(default_factory=list)
     eval_ready: bool = False
+    lists: Dict[str, List[str]] = field(default_factory=dict)
 
     @property
     def trainable(self) -> bool:
@@ -81,7 +94,7 @@ class Run:
         return split if split in SPLITS else "train"
 
     def list_field(self, key: str) -> List[str]:
-        return normalize.unique_strings(_strings(self.record.get(key)))
+        return self.lists[key]
 
     def tool_call_count(self) -> int:
         messages = self.record.get("messages")
@@ -119,11 +132,11 @@ class Run:
             "output_summary": self.text("output_summary"),
             "human_review": review,
             "review_status": self.review_status,
-            "eval_tags": _strings(record.get("eval_tags")),
-            "failure_modes": _strings(record.get("failure_modes")),
+            "eval_tags": self.lists["eval_tags"],
+            "failure_modes": self.lists["failure_modes"],
             "trainable": self.trainable,
             "not_trainable_because": list(self.not_trainable_because),
-            "target_use": _strings(record.get("target_use")) or ["retrieval", "eval"],
+            "target_use": self.lists["target_use"] or ["retrieval", "eval"],
             "model_target": model_target
             if isinstance(model_target, dict)
             else {"family": "open_weight_model_agnostic", "size_class": "unknown", "method": "unknown"},
@@ -145,10 +158,8 @@ class Run:
             "workflow": self.workflow,
             "input_redacted": self.text("input_redacted"),
             "expected_behavior": expected,
-            "forbidden_behavior": normalize.unique_strings(
-                _strings(self.record.get("forbidden_behavior")) + _strings(self.record.get("failure_modes"))
-            ),
-            "rubric": self.list_field("rubric") or list(DEFAULT_RUBRIC),
-            "tags": normalize.unique_strings(_strings(self.record.get("eval_tags")) + [self.domain, self.workflow]),
+            "forbidden_behavior": normalize.unique_strings(self.lists["forbidden_behavior"] + self.lists["failure_modes"]),
+            "rubric": self.lists["rubric"] or list(DEFAULT_RUBRIC),
+            "tags": normalize.unique_strings(self.lists["eval_tags"] + [self.domain, self.workflow]),
             "source_trace_ids": [self.trace_id],
         }
