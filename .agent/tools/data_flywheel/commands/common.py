@@ -1,0 +1,125 @@
+"""Flags and set-up shared by the commands that read approved runs (export, status)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+from typing import Mapping
+
+from .. import config as flywheel_config
+from ..export.gate import RedactionGate
+from ..export.pipeline import ExportPlan
+
+REDACTION_CONFIG = "redaction.json"
+MAX_REPORTED_PROBLEMS = 100
+
+
+def iso_date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD, e.g. 2026-04-25") from None
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout (diagnostics stay on stderr)")
+
+
+def add_input_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--agent-root", default=".agent", metavar="DIR", help="the .agent folder (default: .agent)")
+    parser.add_argument(
+        "--approved-runs",
+        default="",
+        metavar="PATH",
+        help="approved runs, JSONL; - for stdin (default: <agent-root>/flywheel/approved-runs.jsonl)",
+    )
+    parser.add_argument(
+        "--project", default=None, metavar="NAME", help="project name for runs that have none (default: this folder's name)"
+    )
+
+
+def today(env: Mapping[str, str]) -> str:
+    """Today's date, or the date of ``SOURCE_DATE_EPOCH`` (UTC) so reproducible builds name the same folder."""
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def flywheel_dir(args) -> str:
+    return os.path.join(args.agent_root, "flywheel")
+
+
+def plan_from_args(args, env: Mapping[str, str]) -> ExportPlan:
+    folder = flywheel_dir(args)
+    date = getattr(args, "date", None) or today(env)
+    out = getattr(args, "out", None) or os.path.join(folder, "exports", date)
+    return ExportPlan(
+        agent_root=args.agent_root,
+        approved_runs=args.approved_runs or os.path.join(folder, "approved-runs.jsonl"),
+        out=out,
+        date=date,
+        project=args.project or os.path.basename(os.getcwd()) or "project",
+    )
+
+
+def make_gate(args):
+    """The redaction gate with the team's deny/allow lists, and the rule-set version it reports."""
+    from ..redaction import RULESET_VERSION, Redactor, load_config
+
+    path = os.path.join(flywheel_dir(args), REDACTION_CONFIG)
+    redaction_config = load_config(path) if os.path.exists(path) else None
+    return RedactionGate(Redactor(config=redaction_config)), RULESET_VERSION
+
+
+def load_settings(args) -> flywheel_config.Config:
+    return flywheel_config.load_config(flywheel_dir(args))
+
+
+def run_over_approved_runs(args, streams, *, write: bool, label: str):
+    """Read the approved runs through the gate (and write the export when ``write``).
+
+    Shared by export and status: warnings for skipped lines on stderr, a
+    progress line on a terminal (never with --json). Returns the plan, the
+    settings and the pipeline's result.
+    """
+    from ..export.pipeline import run_pipeline
+    from ..terminal import Painter, Progress, colour_enabled
+
+    plan = plan_from_args(args, streams.env)
+    settings = load_settings(args)
+    gate, ruleset = make_gate(args)
+    printer = ProblemPrinter(streams.stderr, Painter(colour_enabled(streams.stderr, streams.env)))
+    progress = Progress(streams.stderr, label, enabled=not args.json)
+    try:
+        result = run_pipeline(
+            plan, gate, settings, ruleset, streams.env, write=write, report=printer, progress=progress, stdin=streams.stdin
+        )
+    finally:
+        progress.done()
+    printer.finish()
+    return plan, settings, result
+
+
+class ProblemPrinter:
+    """Prints skipped input lines as warnings on stderr, the first hundred in full, then counts only."""
+
+    def __init__(self, stream, painter) -> None:
+        self.stream = stream
+        self.paint = painter
+        self.printed = 0
+        self.held_back = 0
+
+    def __call__(self, problem) -> None:
+        if self.printed < MAX_REPORTED_PROBLEMS:
+            self.printed += 1
+            self.stream.write(f"{self.paint('warning:', 'yellow')} {problem} (line skipped)\n")
+        else:
+            self.held_back += 1
+
+    def finish(self) -> None:
+        if self.held_back:
+            self.stream.write(
+                f"{self.paint('warning:', 'yellow')} {self.held_back} more skipped lines not shown; "
+                "flywheel-metrics.json input_quality counts every one by reason\n"
+            )

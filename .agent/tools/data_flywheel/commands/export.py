@@ -1,0 +1,99 @@
+"""Export approved runs to redacted trace records, context cards, eval cases and training JSONL.
+
+Reads <agent-root>/flywheel/approved-runs.jsonl (one JSON object per line), scans
+and redacts every text, and writes <agent-root>/flywheel/exports/<date>/
+atomically: trace-records.jsonl, training-examples.jsonl, eval-cases.jsonl,
+context-cards.json, context-cards/<domain>/<workflow>.{md,json},
+flywheel-metrics.json, redaction-report.json, README.md and manifest.json.
+Bad lines are reported as warnings (file:line: what is wrong), skipped and
+counted; they do not stop the export. A missing input file exports zero traces.
+
+Examples:
+  python3 .agent/tools/data_flywheel_export.py
+  python3 .agent/tools/data_flywheel_export.py export --approved-runs examples/flywheel/approved-runs.jsonl --out /tmp/fw
+  SOURCE_DATE_EPOCH=0 python3 .agent/tools/data_flywheel_export.py export --date 2026-04-25 --json
+"""
+from __future__ import annotations
+
+import os
+
+from ..terminal import Painter, colour_enabled
+from . import common
+
+NAME = "export"
+SUMMARY = "approved runs -> redacted traces, context cards, eval cases, training JSONL (the default)"
+
+
+def add_arguments(parser) -> None:
+    common.add_input_flags(parser)
+    parser.add_argument("--out", default="", metavar="DIR", help="export folder (default: <agent-root>/flywheel/exports/<date>)")
+    parser.add_argument("--date", default=None, type=common.iso_date, metavar="YYYY-MM-DD", help="names the default export folder (default: today)")
+    common.add_json_flag(parser)
+
+
+def run(args, streams) -> int:
+    plan, settings, result = common.run_over_approved_runs(args, streams, write=True, label="exporting runs")
+    metrics = result.metrics
+    next_step = next_step_for(metrics, plan)
+    if args.json:
+        streams.json(
+            {
+                "out": plan.out,
+                "metrics": os.path.join(plan.out, "flywheel-metrics.json"),
+                "total_traces": metrics["total_traces"],
+                "accepted_traces": metrics["accepted_traces"],
+                "trainable_traces": metrics["trainable_traces"],
+                "eval_cases": metrics["eval_cases"],
+                "context_cards": len(metrics["workflows"]),
+                "input_quality": {k: v for k, v in metrics["input_quality"].items() if k != "problems"},
+                "redaction": metrics["redaction"],
+                "files": [entry.as_manifest() for entry in result.files],
+                "next": next_step,
+            }
+        )
+        return 0
+    out = streams.stdout
+    paint_out = Painter(colour_enabled(out, streams.env))
+    # The first two lines are agentic-stack's, for scripts that read them.
+    out.write(f"data flywheel export: {plan.out}\n")
+    out.write(f"metrics={os.path.join(plan.out, 'flywheel-metrics.json')}\n")
+    out.write(
+        f"{metrics['total_traces']} traces, {metrics['accepted_traces']} human-approved, "
+        f"{paint_out(str(metrics['trainable_traces']), 'green')} trainable, {metrics['eval_cases']} eval cases, "
+        f"{len(metrics['workflows'])} context cards\n"
+    )
+    quality = metrics["input_quality"]
+    if quality["missing"]:
+        out.write(f"input: {plan.approved_runs} does not exist (exported zero traces)\n")
+    elif quality["skipped_lines"]:
+        reasons = ", ".join(f"{count} {reason}" for reason, count in quality["by_reason"].items())
+        out.write(paint_out(f"input: {quality['skipped_lines']} lines skipped ({reasons})", "yellow") + "\n")
+    redaction = metrics["redaction"]
+    if redaction["runs_affected"]:
+        rules = ", ".join(f"{rule} {count}" for rule, count in sorted(redaction["by_rule"].items(), key=lambda kv: -kv[1])[:5])
+        verdict = "kept trainable (accept_auto_redacted)" if settings.accept_auto_redacted else "not trainable until reviewed"
+        out.write(
+            paint_out(f"redaction: {redaction['runs_affected']} runs auto-redacted ({rules}); {verdict}", "yellow") + "\n"
+        )
+    out.write(f"next: {next_step}\n")
+    return 0
+
+
+def next_step_for(metrics, plan) -> str:
+    quality = metrics["input_quality"]
+    if quality["missing"]:
+        return f"put approved runs in {plan.approved_runs} (one JSON object per line), then export again"
+    if quality["skipped_lines"]:
+        return "fix the skipped lines shown above (or in input_quality), then export again"
+    if metrics["redaction"]["runs_affected"]:
+        return "check redaction-report.json; fix the source runs or set accept_auto_redacted in .agent/flywheel/config.json"
+    if not metrics["total_traces"]:
+        return "no runs yet: approve some agent work and record it"
+    upcoming = [
+        workflow["readiness"]["agentic_stack"]["next"]
+        for workflow in metrics["workflows"].values()
+        if workflow["readiness"]["agentic_stack"]["next"]
+    ]
+    if upcoming:
+        return f"run 'status' for each workflow's next band; e.g. {upcoming[0]}"
+    return "every workflow has reached the top band; see 'status'"

@@ -1,0 +1,90 @@
+"""Show each workflow's readiness: runs, approved, trainable, eval cases, band, and what's next.
+
+Reads the approved runs the same way export does (scanned and redacted, bad
+lines skipped and counted) and writes nothing. The band is agentic-stack's
+scale (10-25 approved runs: first context card ... 10,000+ clean examples plus
+negative cases: serious vertical corpus); --json adds the distillation scale
+(pilot 500+ rows, v1 5k-20k, strong 50k+), redaction findings and input quality.
+
+Examples:
+  python3 .agent/tools/data_flywheel_export.py status
+  python3 .agent/tools/data_flywheel_export.py status --approved-runs examples/flywheel/approved-runs.jsonl --json
+"""
+from __future__ import annotations
+
+from ..terminal import Painter, colour_enabled
+from . import common
+
+NAME = "status"
+SUMMARY = "readiness per domain/workflow: counts, band, what the next band needs"
+
+COLUMNS = ("workflow", "runs", "approved", "trainable", "evals", "band", "next")
+
+
+def add_arguments(parser) -> None:
+    common.add_input_flags(parser)
+    common.add_json_flag(parser)
+
+
+def run(args, streams) -> int:
+    plan, _settings, result = common.run_over_approved_runs(args, streams, write=False, label="reading runs")
+    metrics = result.metrics
+    next_step = _next_step(metrics, plan)
+    if args.json:
+        streams.json(
+            {
+                "approved_runs": plan.approved_runs,
+                "total_traces": metrics["total_traces"],
+                "accepted_traces": metrics["accepted_traces"],
+                "trainable_traces": metrics["trainable_traces"],
+                "eval_cases": metrics["eval_cases"],
+                "workflows": metrics["workflows"],
+                "redaction": metrics["redaction"],
+                "not_trainable_because": metrics["not_trainable_because"],
+                "input_quality": metrics["input_quality"],
+                "next": next_step,
+            }
+        )
+        return 0
+    paint = Painter(colour_enabled(streams.stdout, streams.env))
+    rows = [COLUMNS]
+    for key, workflow in metrics["workflows"].items():
+        band = workflow["readiness"]["agentic_stack"]
+        rows.append(
+            (
+                key,
+                str(workflow["traces"]),
+                str(workflow["approved"]),
+                str(workflow["trainable"]),
+                str(workflow["eval_cases"]),
+                band["band"] or "collecting",
+                band["next"] or "top band reached",
+            )
+        )
+    out = streams.stdout
+    if len(rows) == 1:
+        out.write(f"no runs in {plan.approved_runs}\n")
+    else:
+        widths = [max(len(row[index]) for row in rows) for index in range(len(COLUMNS) - 1)]
+        for number, row in enumerate(rows):
+            cells = [row[index].ljust(widths[index]) if index == 0 else row[index].rjust(widths[index])
+                     for index in range(len(COLUMNS) - 1)]
+            line = "  ".join(cells) + "  " + row[-1]
+            out.write((paint(line, "bold") if number == 0 else line) + "\n")
+    redaction = metrics["redaction"]
+    if redaction["findings"]:
+        kinds = ", ".join(f"{rule} {count}" for rule, count in sorted(redaction["by_rule"].items(), key=lambda kv: (-kv[1], kv[0])))
+        out.write(paint(f"redaction findings: {kinds} ({redaction['runs_affected']} runs)", "yellow") + "\n")
+    skipped = metrics["input_quality"]["skipped_lines"]
+    if skipped:
+        out.write(paint(f"input: {skipped} lines skipped (warnings above)", "yellow") + "\n")
+    out.write(f"next: {next_step}\n")
+    return 0
+
+
+def _next_step(metrics, plan) -> str:
+    from .export import next_step_for
+
+    if metrics["total_traces"] and not metrics["input_quality"]["skipped_lines"] and not metrics["redaction"]["runs_affected"]:
+        return "export to refresh the artifacts: python3 .agent/tools/data_flywheel_export.py export"
+    return next_step_for(metrics, plan)

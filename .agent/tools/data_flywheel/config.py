@@ -1,0 +1,77 @@
+"""``.agent/flywheel/config.json``: the team's local settings, checked key by key.
+
+Every key is optional; an unknown key or a wrong type is refused with the
+file, the line the key is on and the fix, because a silently ignored setting
+is worse than an error. Keys:
+
+- ``accept_auto_redacted`` (bool, default false): let runs in which the
+  scanner replaced something become training examples and eval cases. Off by
+  default: a run whose text needed redacting is not trainable (fail closed).
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Optional
+
+from .errors import ConfigError
+
+CONFIG_FILE = "config.json"
+
+
+@dataclass(frozen=True)
+class Config:
+    accept_auto_redacted: bool = False
+
+
+_KEYS: Dict[str, type] = {"accept_auto_redacted": bool}
+
+
+def key_line(text: str, key: str) -> Optional[int]:
+    """The 1-based line where ``"key"`` first appears in a JSON text, for error messages."""
+    index = text.find(json.dumps(key))
+    return text.count("\n", 0, index) + 1 if index >= 0 else None
+
+
+def read_json_object(path: str, what: str) -> Any:
+    """Read a small JSON configuration file, or raise ``ConfigError`` naming the line."""
+    try:
+        with open(path, encoding="utf-8-sig") as fp:
+            text = fp.read()
+    except OSError as error:
+        raise ConfigError(f"cannot read the {what}: {error.strerror}", source=path) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"the {what} is not UTF-8", source=path, remedy="save it as UTF-8") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"not valid JSON: {error.msg}", source=path, line=error.lineno, remedy="fix the JSON") from None
+    if not isinstance(document, dict):
+        raise ConfigError(f"the {what} must be a JSON object", source=path, line=1, remedy='start it with "{"')
+    return document, text
+
+
+def load_config(flywheel_dir: str, path: Optional[str] = None) -> Config:
+    path = path or os.path.join(flywheel_dir, CONFIG_FILE)
+    if not os.path.exists(path):
+        return Config()
+    document, text = read_json_object(path, "flywheel configuration")
+    values: Dict[str, Any] = {}
+    for key, value in document.items():
+        expected = _KEYS.get(key)
+        if expected is None:
+            raise ConfigError(
+                f"unknown key {key!r}",
+                source=path,
+                line=key_line(text, key),
+                remedy=f"known keys: {', '.join(sorted(_KEYS))}",
+            )
+        if not isinstance(value, expected):
+            raise ConfigError(
+                f"{key!r} must be {'true or false' if expected is bool else expected.__name__}",
+                source=path,
+                line=key_line(text, key),
+            )
+        values[key] = value
+    return Config(**values)

@@ -1,0 +1,1 @@
+"""Approved runs in, flywheel artifacts out: the export pipeline and its parts."""

@@ -1,0 +1,433 @@
+"""The export pipeline: stream approved runs through the redaction gate into artifacts.
+
+One pass over the input. Each run is read, redacted, normalised, written to
+the JSONL artifacts at once and folded into small per-workflow state; cards,
+metrics, the redaction report, the README and the manifest are written at
+the end from that state. Memory depends on the number of workflows and of
+distinct card statements, not on the number of runs. ``status`` runs the same
+pass with nothing written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional
+
+from .. import __version__, jsonio
+from ..config import Config
+from ..records import normalize, schemas
+from ..records.run import (
+    AUTO_REDACTED,
+    EMPTY_TEXT,
+    NOT_APPROVED,
+    OPTED_OUT,
+    RAW_INPUT_STORED,
+    REDACTION_NOT_PASSED,
+    Run,
+    string_lists,
+)
+from ..sources.approved_runs import InputQuality, read_approved_runs
+from ..writers import TRAINING_FORMATS
+from . import cards, files, readiness
+from .gate import RedactionGate
+from .staging import Staging
+
+PRIVACY_MODEL = "local_only_redacted_by_default"
+
+
+def generated_at(env) -> str:
+    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; always UTC."""
+    epoch = env.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and epoch.strip().isdigit():
+        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    else:
+        moment = dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+    return normalize.iso_z(moment)
+
+
+@dataclass
+class Totals:
+    traces: int = 0
+    approved: int = 0
+    trainable: int = 0
+    eval_cases: int = 0
+    redaction_passed: int = 0
+    tokens_before_sum: float = 0.0
+    tokens_before_count: int = 0
+    tokens_after_sum: float = 0.0
+    tokens_after_count: int = 0
+    not_trainable: Dict[str, int] = field(default_factory=dict)
+    runs_with_findings: int = 0
+    findings: int = 0
+    findings_by_rule: Dict[str, int] = field(default_factory=dict)
+    findings_by_field: Dict[str, int] = field(default_factory=dict)
+    findings_by_workflow: Dict[str, Dict[str, int]] = field(default_factory=dict)
+
+
+def _bump(counter: Dict[str, int], key: str, amount: int = 1) -> None:
+    counter[key] = counter.get(key, 0) + amount
+
+
+class Aggregator:
+    """Turns redacted records into ``Run``s and keeps the per-workflow and overall state."""
+
+    def __init__(self, gate: RedactionGate, config: Config, project: str) -> None:
+        self.gate = gate
+        self.config = config
+        self.project = project
+        self.totals = Totals()
+        self.workflows: Dict[str, cards.WorkflowStats] = {}
+
+    def make_run(self, record: Dict[str, Any]) -> Run:
+        clean, found = self.gate.redact_record(record)
+        raw_id = record["id"]
+        status = normalize.review_status(record)
+        claim = str(record.get("redaction_status") or "needs_review")
+        if found.count:
+            final_status = "auto_redacted"
+        else:
+            final_status = "passed" if claim == "passed" else claim
+        reasons: List[str] = []
+        if not normalize.is_approved(status):
+            reasons.append(NOT_APPROVED)
+        if claim != "passed":
+            reasons.append(REDACTION_NOT_PASSED)
+        gate_ok = not found.count or self.config.accept_auto_redacted
+        if not gate_ok:
+            reasons.append(AUTO_REDACTED)
+        if record.get("raw_input_stored") is True:
+            reasons.append(RAW_INPUT_STORED)
+        if record.get("trainable") is False:
+            reasons.append(OPTED_OUT)
+        if not clean.get("input_redacted") or not clean.get("output_approved"):
+            reasons.append(EMPTY_TEXT)
+        created = normalize.parse_time(record.get("created_at")) or normalize.parse_time(record.get("timestamp"))
+        trace_id = clean.get("trace_id") if isinstance(clean.get("trace_id"), str) and clean.get("trace_id") else None
+        return Run(
+            record=clean,
+            raw_id=raw_id,
+            project=str(clean.get("project") or self.project),
+            domain=normalize.slug(clean.get("domain")),
+            workflow=normalize.slug(clean.get("workflow")),
+            trace_id=trace_id or f"trace_{normalize.sha256_hex(raw_id)[:16]}",
+            created_at=normalize.iso_z(created) if created else "1970-01-01T00:00:00Z",
+            review_status=status,
+            claim=claim,
+            redaction_status=final_status,
+            findings=found.as_record(),
+            not_trainable_because=reasons,
+            eval_ready=normalize.is_approved(status) and claim == "passed" and gate_ok,
+            lists=string_lists(clean),
+        )
+
+    def fold(self, run: Run, eval_id: Optional[str]) -> None:
+        totals = self.totals
+        key = f"{run.domain}/{run.workflow}"
+        stats = self.workflows.get(key)
+        if stats is None:
+            stats = self.workflows[key] = cards.WorkflowStats(run.domain, run.workflow)
+        stats.traces += 1
+        totals.traces += 1
+        status = run.review_status
+        if status == "accepted":
+            stats.accepted += 1
+        elif status == "edited":
+            stats.edited += 1
+        elif status == "rejected":
+            stats.rejected += 1
+        elif status == "pending":
+            stats.pending += 1
+        if run.approved:
+            totals.approved += 1
+        if run.trainable:
+            stats.trainable += 1
+            totals.trainable += 1
+        for reason in run.not_trainable_because:
+            _bump(totals.not_trainable, reason)
+        if run.redaction_status == "passed":
+            totals.redaction_passed += 1
+        if eval_id is not None:
+            stats.add_eval_ref(eval_id)
+            totals.eval_cases += 1
+        findings = run.findings
+        if findings["findings"]:
+            stats.auto_redacted += 1
+            totals.runs_with_findings += 1
+            totals.findings += findings["findings"]
+            per_workflow = totals.findings_by_workflow.setdefault(key, {})
+            for rule, count in findings["by_rule"].items():
+                _bump(totals.findings_by_rule, rule, count)
+                _bump(per_workflow, rule, count)
+            for name, count in findings["by_field"].items():
+                _bump(totals.findings_by_field, name, count)
+        for name, attr in (("context_tokens_before", "before"), ("context_tokens_after", "after")):
+            value = jsonio.finite_number(run.record.get(name))
+            if value is not None:
+                setattr(totals, f"tokens_{attr}_sum", getattr(totals, f"tokens_{attr}_sum") + value)
+                setattr(totals, f"tokens_{attr}_count", getattr(totals, f"tokens_{attr}_count") + 1)
+                if attr == "after":
+                    stats.tokens_after_sum += value
+                    stats.tokens_after_count += 1
+        evidence = stats.evidence
+        if run.approved:
+            evidence["stable_rules"].add(run.list_field("stable_rules"), run.trace_id)
+            evidence["tool_contracts"].add(run.list_field("tool_contracts"), run.trace_id)
+            evidence["human_approval_required_for"].add(run.list_field("human_approval_required_for"), run.trace_id)
+            goal = run.text("goal").strip()
+            if goal:
+                stats.goals.add([goal], run.trace_id)
+        evidence["failure_modes"].add(run.list_field("failure_modes"), run.trace_id)
+        review = run.record.get("human_review")
+        notes = review.get("review_notes") if isinstance(review, dict) else None
+        evidence["recurring_review_notes"].add(normalize.unique_strings(normalize.as_list(notes)), run.trace_id)
+
+    # --- end-of-run documents -------------------------------------------------
+
+    def workflow_metrics(self, stats: cards.WorkflowStats) -> Dict[str, Any]:
+        acceptance = round(stats.approved / stats.traces, 3) if stats.traces else 0
+        candidate = stats.trainable >= 500 and acceptance >= 0.8
+        return {
+            "traces": stats.traces,
+            "accepted": stats.accepted,
+            "edited": stats.edited,
+            "rejected": stats.rejected,
+            "pending": stats.pending,
+            "approved": stats.approved,
+            "trainable": stats.trainable,
+            "eval_cases": stats.eval_cases,
+            "auto_redacted": stats.auto_redacted,
+            "acceptance_rate": acceptance,
+            "slm_candidate": candidate,
+            "reason": "High-volume, high-acceptance, redacted workflow."
+            if candidate
+            else "Keep collecting approved, redacted examples before considering adapter work.",
+            "readiness": readiness.readiness(stats.approved, stats.trainable, stats.rejected),
+        }
+
+    def redaction_summary(self, ruleset_version: str) -> Dict[str, Any]:
+        totals = self.totals
+        return {
+            "ruleset_version": ruleset_version,
+            "runs_scanned": totals.traces,
+            "runs_affected": totals.runs_with_findings,
+            "findings": totals.findings,
+            "by_rule": dict(sorted(totals.findings_by_rule.items())),
+            "by_field": dict(sorted(totals.findings_by_field.items())),
+        }
+
+    def metrics(self, generated: str, quality: InputQuality, ruleset_version: str) -> Dict[str, Any]:
+        totals = self.totals
+        avg_before = round(totals.tokens_before_sum / totals.tokens_before_count, 2) if totals.tokens_before_count else None
+        avg_after = round(totals.tokens_after_sum / totals.tokens_after_count, 2) if totals.tokens_after_count else None
+        reduction = round((avg_before - avg_after) / avg_before * 100, 2) if avg_before and avg_after is not None else None
+        return {
+            "generated_at": generated,
+            "privacy_model": PRIVACY_MODEL,
+            "total_traces": totals.traces,
+            "accepted_traces": totals.approved,
+            "trainable_traces": totals.trainable,
+            "eval_cases": totals.eval_cases,
+            "redaction_pass_rate": round(totals.redaction_passed / totals.traces, 3) if totals.traces else 0,
+            "avg_context_tokens_before": avg_before,
+            "avg_context_tokens_after": avg_after,
+            "context_reduction_pct": reduction,
+            "thresholds": readiness.thresholds(),
+            "workflows": {key: self.workflow_metrics(self.workflows[key]) for key in sorted(self.workflows)},
+            "input_quality": quality.as_metrics(),
+            "not_trainable_because": dict(sorted(totals.not_trainable.items())),
+            "redaction": self.redaction_summary(ruleset_version),
+        }
+
+
+@dataclass
+class ExportPlan:
+    """Where an export reads from and writes to, resolved from the command line."""
+
+    agent_root: str
+    approved_runs: str
+    out: str
+    date: str
+    project: str
+
+
+@dataclass
+class ExportResult:
+    out: Optional[str]
+    metrics: Dict[str, Any]
+    files: List[files.FileEntry]
+    quality: InputQuality
+    aggregator: Aggregator
+
+
+def run_pipeline(
+    plan: ExportPlan,
+    gate: RedactionGate,
+    config: Config,
+    ruleset_version: str,
+    env,
+    *,
+    write: bool,
+    report: Callable[[jsonio.LineProblem], None],
+    progress=None,
+    stdin=None,
+) -> ExportResult:
+    quality = InputQuality(source=plan.approved_runs)
+    aggregator = Aggregator(gate, config, plan.project)
+    generated = generated_at(env)
+    runs = read_approved_runs(
+        plan.approved_runs, quality, report=report, redact_value=gate.redact_value, stdin=stdin
+    )
+    if not write:
+        for _line, record in runs:
+            run = aggregator.make_run(record)
+            aggregator.fold(run, run.eval_case()["id"] if run.eval_ready else None)
+            if progress is not None:
+                progress.tick()
+        metrics = aggregator.metrics(generated, quality, ruleset_version)
+        return ExportResult(None, metrics, [], quality, aggregator)
+
+    staging = Staging(plan.out)
+    open_files: List[files.RecordFile] = []
+    try:
+        traces = files.RecordFile(staging, "trace-records.jsonl", kind="trace-record", schema_kind="trace-record")
+        evals = files.RecordFile(
+            staging, "eval-cases.jsonl", kind="eval-case", schema_kind="eval-case", format="flywheel-eval"
+        )
+        training = [
+            (fmt, files.RecordFile(staging, fmt.FILENAME, kind="training-example", schema_kind=fmt.SCHEMA_KIND, format=fmt.NAME))
+            for fmt in TRAINING_FORMATS
+        ]
+        open_files = [traces, evals, *(handle for _fmt, handle in training)]
+        for _line, record in runs:
+            run = aggregator.make_run(record)
+            traces.write(run.trace_record())
+            case = run.eval_case()
+            if case is not None:
+                evals.write(case)
+            if run.trainable:
+                for fmt, handle in training:
+                    for row in fmt.rows(run):
+                        handle.write(row)
+            aggregator.fold(run, case["id"] if case is not None else None)
+            if progress is not None:
+                progress.tick()
+        entries = [handle.close() for handle in open_files]
+        open_files = []
+        entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries)
+        staging.publish()
+    except BaseException:
+        for handle in open_files:
+            handle.abandon()
+        staging.discard()
+        raise
+    metrics = aggregator.metrics(generated, quality, ruleset_version)
+    return ExportResult(plan.out, metrics, entries, quality, aggregator)
+
+
+def _write_documents(
+    staging: Staging,
+    aggregator: Aggregator,
+    quality: InputQuality,
+    plan: ExportPlan,
+    generated: str,
+    ruleset_version: str,
+    entries: List[files.FileEntry],
+) -> List[files.FileEntry]:
+    written: List[files.FileEntry] = []
+    all_cards = []
+    for key in sorted(aggregator.workflows):
+        stats = aggregator.workflows[key]
+        card, markdown = cards.build_card(stats)
+        files.check_document("context-card", card, f"context-cards/{stats.domain}/{stats.workflow}.json")
+        all_cards.append(card)
+        base = f"context-cards/{stats.domain}/{stats.workflow}"
+        written.append(
+            files.write_document(staging, base + ".json", jsonio.dumps_document(card), kind="context-card",
+                                 schema_kind="context-card", format="context-card")
+        )
+        written.append(files.write_document(staging, base + ".md", markdown, kind="context-card", format="markdown"))
+    written.append(
+        files.write_document(staging, "context-cards.json", jsonio.dumps_document(all_cards), kind="context-card",
+                             rows=len(all_cards), schema_kind="context-card", format="context-card")
+    )
+    metrics = aggregator.metrics(generated, quality, ruleset_version)
+    files.check_document("flywheel-metrics", metrics, "flywheel-metrics.json")
+    written.append(
+        files.write_document(staging, "flywheel-metrics.json", jsonio.dumps_document(metrics), kind="flywheel-metrics",
+                             schema_kind="flywheel-metrics")
+    )
+    report = redaction_report(aggregator, ruleset_version, generated)
+    files.check_document("redaction-report", report, "redaction-report.json")
+    written.append(
+        files.write_document(staging, "redaction-report.json", jsonio.dumps_document(report), kind="redaction-report",
+                             schema_kind="redaction-report")
+    )
+    everything = sorted(entries + written, key=lambda entry: entry.path)
+    written.append(
+        files.write_document(staging, "README.md", export_readme(metrics, everything, generated), kind="readme",
+                             format="markdown")
+    )
+    everything = sorted(entries + written, key=lambda entry: entry.path)
+    manifest = {
+        "manifest_version": 1,
+        "tool": "data-flywheel",
+        "tool_version": __version__,
+        "generated_at": generated,
+        "project": plan.project,
+        "input": {
+            "name": os.path.basename(plan.approved_runs) if plan.approved_runs != "-" else "-",
+            "sha256": quality.sha256,
+            "missing": quality.missing,
+            "bytes": quality.bytes_read,
+        },
+        "schemas": {name: schemas.schema_id(name) for name in sorted(schemas.KINDS)},
+        "files": [entry.as_manifest() for entry in everything],
+    }
+    files.check_document("manifest", manifest, "manifest.json")
+    files.write_document(staging, "manifest.json", jsonio.dumps_document(manifest), kind="manifest",
+                         schema_kind="manifest")
+    return written
+
+
+def redaction_report(aggregator: Aggregator, ruleset_version: str, generated: str) -> Dict[str, Any]:
+    """``redaction-report.json``: the metrics' redaction summary plus findings by workflow."""
+    by_workflow = aggregator.totals.findings_by_workflow
+    return {
+        "generated_at": generated,
+        **aggregator.redaction_summary(ruleset_version),
+        "by_workflow": {key: dict(sorted(value.items())) for key, value in sorted(by_workflow.items())},
+        "auto_redacted_runs_trainable": aggregator.config.accept_auto_redacted,
+        "note": "Counts only. Matched values are never stored; placeholders such as [EMAIL_1] stand in for them.",
+    }
+
+
+def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], generated: str) -> str:
+    lines = [
+        "# Data flywheel export",
+        "",
+        f"Generated: {generated}",
+        "",
+        f"- traces: {metrics['total_traces']} (human-approved: {metrics['accepted_traces']})",
+        f"- trainable examples: {metrics['trainable_traces']}",
+        f"- eval cases: {metrics['eval_cases']}",
+        f"- context cards: {len(metrics['workflows'])}",
+        f"- runs the scanner redacted: {metrics['redaction']['runs_affected']}",
+        "",
+        "| file | rows | kind | format |",
+        "|---|---|---|---|",
+    ]
+    for entry in entries:
+        rows = "" if entry.rows is None else str(entry.rows)
+        lines.append(f"| `{entry.path}` | {rows} | {entry.kind} | {entry.format or ''} |")
+    lines += [
+        "| `manifest.json` |  | manifest |  |",
+        "",
+        "Every file is listed in `manifest.json` with its sha256, rows, kind, format and split.",
+        "",
+        "This export is local-only. Every text in it passed the redaction scanner; raw run ids are",
+        "hashed. Runs the scanner had to redact are not trainable unless `accept_auto_redacted` is set",
+        "in `.agent/flywheel/config.json`. Review it before moving anything outside `.agent/flywheel/`.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,165 @@
+"""Streaming JSON Lines: read one line at a time, report every bad line, never crash.
+
+Reading is byte-oriented so that one bad byte costs one line, not the file:
+each line is decoded on its own. A UTF-8 BOM on the first line, CRLF endings
+and blank lines are tolerated. Every problem becomes a ``LineProblem`` with a
+reason code (counted in ``input_quality``) and a message that never quotes the
+line's content, because the content may hold a secret.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from typing import IO, Any, Callable, Iterator, Optional, Tuple
+
+BOM = b"\xef\xbb\xbf"
+
+# Reason codes, in the order input_quality lists them.
+INVALID_UTF8 = "invalid_utf8"
+INVALID_JSON = "invalid_json"
+NON_STANDARD_NUMBER = "non_standard_number"
+TOO_DEEP = "too_deep"
+NOT_AN_OBJECT = "not_an_object"
+SCHEMA_VIOLATION = "schema_violation"
+DUPLICATE_ID = "duplicate_id"
+
+FORM_REASONS = (INVALID_UTF8, INVALID_JSON, NON_STANDARD_NUMBER, TOO_DEEP, NOT_AN_OBJECT)
+
+# Deeper records are refused on every Python version alike: 3.12+ parse far
+# deeper than 3.9 does, and what the tool does next (redaction, json.dumps)
+# recurses. No real run comes near it.
+MAX_DEPTH = 256
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    source: str
+    line: int
+    reason: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.message}"
+
+
+class _NonStandardNumber(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    # json.loads accepts NaN, Infinity and -Infinity by default; JSON does not.
+    raise _NonStandardNumber(name)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    return "an object"
+
+
+def parse_json_text(text: str) -> Tuple[Any, Optional[Tuple[str, str]]]:
+    """Parse one JSON text strictly. Returns ``(value, None)`` or ``(None, (reason, message))``."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant), None
+    except _NonStandardNumber as error:
+        return None, (NON_STANDARD_NUMBER, f"{error} is not valid JSON (use null or a string instead)")
+    except RecursionError:
+        return None, (TOO_DEEP, f"JSON nested deeper than {MAX_DEPTH} levels (flatten the record)")
+    except json.JSONDecodeError as error:
+        return None, (INVALID_JSON, f"not valid JSON: {error.msg} at column {error.colno}")
+    except ValueError as error:  # e.g. an integer literal longer than int_max_str_digits (3.11+)
+        return None, (INVALID_JSON, f"not valid JSON: {str(error).split(':')[0]}")
+
+
+def read_json_lines(
+    fp: IO[bytes],
+    source: str,
+    on_problem: Callable[[LineProblem], None],
+    *,
+    objects_only: bool = True,
+    digest: Optional["hashlib._Hash"] = None,
+    on_blank: Optional[Callable[[int], None]] = None,
+) -> Iterator[Tuple[int, Any]]:
+    """Yield ``(line_number, value)`` for each good line of a binary stream.
+
+    Bad lines go to ``on_problem`` and are skipped. With ``objects_only`` a
+    line must hold a JSON object. ``digest`` is fed the raw bytes as they are
+    read, so the input's sha256 costs no second pass.
+    """
+    for number, raw in enumerate(fp, start=1):
+        if digest is not None:
+            digest.update(raw)
+        if number == 1 and raw.startswith(BOM):
+            raw = raw[len(BOM):]
+        stripped = raw.strip()
+        if not stripped:
+            if on_blank is not None:
+                on_blank(number)
+            continue
+        try:
+            text = stripped.decode("utf-8")
+        except UnicodeDecodeError as error:
+            leading = len(raw) - len(raw.lstrip())
+            on_problem(
+                LineProblem(
+                    source,
+                    number,
+                    INVALID_UTF8,
+                    f"invalid UTF-8 at byte {leading + error.start + 1} of the line (save the file as UTF-8)",
+                )
+            )
+            continue
+        value, problem = parse_json_text(text)
+        if problem is None and stripped.count(b"[") + stripped.count(b"{") > MAX_DEPTH and depth(value) > MAX_DEPTH:
+            problem = (TOO_DEEP, f"JSON nested deeper than {MAX_DEPTH} levels (flatten the record)")
+        if problem is not None:
+            on_problem(LineProblem(source, number, problem[0], problem[1]))
+            continue
+        if objects_only and not isinstance(value, dict):
+            on_problem(
+                LineProblem(source, number, NOT_AN_OBJECT, f"expected a JSON object, got {_json_kind(value)}")
+            )
+            continue
+        yield number, value
+
+
+def depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar is 0), without recursing."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
+def dumps_line(record: Any) -> str:
+    """One compact JSONL line. Non-ASCII stays readable; key order is the caller's (deterministic)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+
+
+def dumps_document(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def finite_number(value: Any) -> Optional[float]:
+    """A finite number or None: bools, strings and NaN are not numbers here."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

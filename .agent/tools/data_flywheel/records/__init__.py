@@ -1,0 +1,1 @@
+"""Record kinds, their JSON Schemas, and the small checker that enforces them."""

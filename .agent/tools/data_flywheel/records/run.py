@@ -1,0 +1,165 @@
+"""One approved-runs line, redacted and normalised: what every export artifact is built from.
+
+``Run`` holds only redacted text (the gate ran before it was made) and the
+decisions about it: its review status, its final redaction status, whether it
+is trainable and why not. ``trace_record`` and ``eval_case`` shape it into
+agentic-stack's records with our additions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from ..jsonio import finite_number
+from . import normalize
+
+SPLITS = ("train", "validation", "test")
+
+# Why a run is not trainable, as codes in trace records and counts in metrics.
+NOT_APPROVED = "not_approved"
+REDACTION_NOT_PASSED = "redaction_not_passed"
+AUTO_REDACTED = "auto_redacted"
+RAW_INPUT_STORED = "raw_input_stored"
+OPTED_OUT = "opted_out"
+EMPTY_TEXT = "empty_text"
+
+DEFAULT_RUBRIC = (
+    "Use only redacted/supplied facts.",
+    "Separate facts from assumptions.",
+    "Do not invent missing details.",
+    "Respect the workflow's human approval gates.",
+)
+
+
+# Fields agentic-stack reads as "a string or a list of strings".
+LIST_FIELDS = (
+    "eval_tags", "failure_modes", "stable_rules", "tool_contracts", "human_approval_required_for",
+    "expected_behavior", "forbidden_behavior", "rubric", "target_use",
+)
+
+
+def string_lists(record: Dict[str, Any]) -> Dict[str, List[str]]:
+    """Each list field as distinct, non-empty strings, read once per run."""
+    lists = {}
+    for name in LIST_FIELDS:
+        value = record.get(name)
+        lists[name] = normalize.unique_strings(normalize.as_list(value)) if value else []
+    return lists
+
+
+@dataclass
+class Run:
+    record: Dict[str, Any]  # redacted copy of the input line
+    raw_id: str
+    project: str
+    domain: str
+    workflow: str
+    trace_id: str
+    created_at: str
+    review_status: str
+    claim: str
+    redaction_status: str
+    findings: Dict[str, Any]
+    not_trainable_because: List[str] = field(default_factory=list)
+    eval_ready: bool = False
+    lists: Dict[str, List[str]] = field(default_factory=dict)
+
+    @property
+    def trainable(self) -> bool:
+        return not self.not_trainable_because
+
+    @property
+    def approved(self) -> bool:
+        return normalize.is_approved(self.review_status)
+
+    def text(self, key: str) -> str:
+        value = self.record.get(key)
+        return value if isinstance(value, str) else ""
+
+    @property
+    def harness(self) -> str:
+        return self.text("harness") or self.text("host") or "unknown"
+
+    @property
+    def skill(self) -> str:
+        return self.text("skill") or self.text("agent_skill") or "data-flywheel"
+
+    @property
+    def pii_level(self) -> str:
+        return self.text("pii_level") or "unknown"
+
+    @property
+    def split(self) -> str:
+        split = self.text("split")
+        return split if split in SPLITS else "train"
+
+    def list_field(self, key: str) -> List[str]:
+        return self.lists[key]
+
+    def tool_call_count(self) -> int:
+        messages = self.record.get("messages")
+        if not isinstance(messages, list):
+            return 0
+        return sum(len(m.get("tool_calls") or []) for m in messages if isinstance(m, dict))
+
+    def trace_record(self) -> Dict[str, Any]:
+        record = self.record
+        review = dict(record["human_review"]) if isinstance(record.get("human_review"), dict) else {}
+        review["status"] = self.review_status
+        # Reviewer names are personal data; the export keeps who-approved as a hash.
+        reviewer = review.pop("reviewer", None)
+        if isinstance(reviewer, str) and reviewer:
+            review["reviewer_hash"] = normalize.hashed_id(reviewer)
+        model_target = record.get("model_target")
+        trace = {
+            "id": self.trace_id,
+            "created_at": self.created_at,
+            "project": self.project,
+            "domain": self.domain,
+            "workflow": self.workflow,
+            "skill": self.skill,
+            "host": self.harness,
+            "model_used": self.text("model_used") or "unknown",
+            "input_summary": self.text("input_summary"),
+            "input_hash": "sha256:" + normalize.sha256_hex(self.text("input_redacted")),
+            "raw_input_stored": False,
+            "pii_level": self.pii_level,
+            "redaction_status": self.redaction_status,
+            "redaction_claim": self.claim,
+            "redaction": self.findings,
+            "context_tokens_before": finite_number(record.get("context_tokens_before")),
+            "context_tokens_after": finite_number(record.get("context_tokens_after")),
+            "output_summary": self.text("output_summary"),
+            "human_review": review,
+            "review_status": self.review_status,
+            "eval_tags": self.lists["eval_tags"],
+            "failure_modes": self.lists["failure_modes"],
+            "trainable": self.trainable,
+            "not_trainable_because": list(self.not_trainable_because),
+            "target_use": self.lists["target_use"] or ["retrieval", "eval"],
+            "model_target": model_target
+            if isinstance(model_target, dict)
+            else {"family": "open_weight_model_agnostic", "size_class": "unknown", "method": "unknown"},
+            "source_run_id_hash": normalize.hashed_id(self.raw_id),
+            "has_messages": isinstance(record.get("messages"), list),
+            "tool_call_count": self.tool_call_count(),
+        }
+        return trace
+
+    def eval_case(self) -> Optional[Dict[str, Any]]:
+        if not self.eval_ready:
+            return None
+        expected = self.list_field("expected_behavior") or normalize.unique_strings(
+            [self.text("output_summary") or "Match the human-approved output intent."]
+        )
+        return {
+            "id": self.text("eval_id") or f"eval_{normalize.sha256_hex(self.trace_id)[:16]}",
+            "domain": self.domain,
+            "workflow": self.workflow,
+            "input_redacted": self.text("input_redacted"),
+            "expected_behavior": expected,
+            "forbidden_behavior": normalize.unique_strings(self.lists["forbidden_behavior"] + self.lists["failure_modes"]),
+            "rubric": self.lists["rubric"] or list(DEFAULT_RUBRIC),
+            "tags": normalize.unique_strings(self.lists["eval_tags"] + [self.domain, self.workflow]),
+            "source_trace_ids": [self.trace_id],
+        }
