@@ -37,7 +37,7 @@ def _counterexamples():
             yield pytest.param(rule, example, id=f"{rule.id}-{index}")
 
 
-@pytest.mark.parametrize("rule, example", _examples())
+@pytest.mark.parametrize("rule, example", list(_examples()))
 def test_rule_catches_its_example(rule, example):
     found = SINGLE[rule.id].scan(example)
     assert [f.rule_id for f in found] and all(f.rule_id == rule.id for f in found), f"{rule.id} missed its example"
@@ -45,12 +45,12 @@ def test_rule_catches_its_example(rule, example):
     assert FULL.scan(example)
 
 
-@pytest.mark.parametrize("rule, example", _counterexamples())
+@pytest.mark.parametrize("rule, example", list(_counterexamples()))
 def test_rule_ignores_its_counterexample(rule, example):
     assert SINGLE[rule.id].scan(example) == [], f"{rule.id} flagged a counterexample"
 
 
-@pytest.mark.parametrize("rule, example", _counterexamples())
+@pytest.mark.parametrize("rule, example", list(_counterexamples()))
 def test_counterexamples_survive_the_whole_table(rule, example):
     session = FULL.session()
     assert session.redact(example) == example, [f.rule_id for f in session.findings]

@@ -50,6 +50,11 @@ def colour_enabled(stream: IO[str], env: Mapping[str, str]) -> bool:
     return is_terminal(stream)
 
 
+def plural(count: int, singular: str, plural_form: str = "") -> str:
+    """``1 run``, ``2 runs``: summaries read as sentences."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
 
 

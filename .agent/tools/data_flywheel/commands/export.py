@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from ..terminal import Painter, colour_enabled
+from ..terminal import Painter, colour_enabled, plural
 from . import common
 
 NAME = "export"
@@ -73,7 +73,7 @@ def run(args, streams) -> int:
         rules = ", ".join(f"{rule} {count}" for rule, count in sorted(redaction["by_rule"].items(), key=lambda kv: -kv[1])[:5])
         verdict = "kept trainable (accept_auto_redacted)" if settings.accept_auto_redacted else "not trainable until reviewed"
         out.write(
-            paint_out(f"redaction: {redaction['runs_affected']} runs auto-redacted ({rules}); {verdict}", "yellow") + "\n"
+            paint_out(f"redaction: {plural(redaction['runs_affected'], 'run')} auto-redacted ({rules}); {verdict}", "yellow") + "\n"
         )
     out.write(f"next: {next_step}\n")
     return 0

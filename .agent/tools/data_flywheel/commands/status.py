@@ -12,7 +12,7 @@ Examples:
 """
 from __future__ import annotations
 
-from ..terminal import Painter, colour_enabled
+from ..terminal import Painter, colour_enabled, plural
 from . import common
 
 NAME = "status"
@@ -74,7 +74,7 @@ def run(args, streams) -> int:
     redaction = metrics["redaction"]
     if redaction["findings"]:
         kinds = ", ".join(f"{rule} {count}" for rule, count in sorted(redaction["by_rule"].items(), key=lambda kv: (-kv[1], kv[0])))
-        out.write(paint(f"redaction findings: {kinds} ({redaction['runs_affected']} runs)", "yellow") + "\n")
+        out.write(paint(f"redaction findings: {kinds} ({plural(redaction['runs_affected'], 'run')})", "yellow") + "\n")
     skipped = metrics["input_quality"]["skipped_lines"]
     if skipped:
         out.write(paint(f"input: {skipped} lines skipped (warnings above)", "yellow") + "\n")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from ..terminal import plural
 from ..tokens import estimate_tokens
 
 EVIDENCE_LIMIT = 2000
@@ -93,10 +94,6 @@ SECTION_TITLES = {
     "failure_modes": "failure modes",
     "recurring_review_notes": "reviewers",
 }
-
-
-def plural(count: int, singular: str, plural_form: str = "") -> str:
-    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
 def _cite_runs(cited: List[Tuple[int, List[str]]]) -> List[str]:
