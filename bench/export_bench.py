@@ -6,7 +6,10 @@ parse every line and serialize it again once. Both run as child processes
 so each has its own peak RSS (from wait4). Ratios, not absolute times, are
 the result: the machines are shared and noisy.
 
-Targets (issue 2): at 100k runs, peak RSS under 100 MB and wall time within
+A second reference, floor+scan, adds the redaction scan of every string
+(which no export may skip); export / floor+scan is the pipeline's own cost.
+
+Targets: at 100k runs, peak RSS under 100 MB and wall time within
 2x the floor; peak RSS flat (within 20%) from 10k to 1M runs.
 
 Usage: python3 bench/export_bench.py [--sizes 10000,100000] [--keep DIR]
@@ -31,6 +34,27 @@ WORKFLOWS = [(d, w) for d in ("saas", "platform", "data", "mobile") for w in ("b
 RULES = ["Separate facts from assumptions.", "Run the tests before claiming a fix.", "Keep diffs minimal.",
          "Never edit generated files.", "Ask before deleting data.", "Quote the failing test name."]
 IDENTS = ["user", "order", "invoice", "session", "config", "payload", "result", "items", "cache", "index"]
+
+# The floor plus the one thing no export may skip: scanning every string with the redactor.
+# export / scan-floor is the pipeline's own overhead (checks, records, cards, manifest).
+SCAN_FLOOR = r"""
+import json, sys
+sys.path.insert(0, sys.argv[3])
+from data_flywheel.redaction import Redactor
+redactor = Redactor()
+def walk(value, session):
+    if type(value) is str:
+        return session.redact(value)
+    if type(value) is list:
+        return [walk(item, session) for item in value]
+    if type(value) is dict:
+        return {key: walk(item, session) for key, item in value.items()}
+    return value
+with open(sys.argv[1], "rb") as src, open(sys.argv[2], "w", encoding="utf-8") as dst:
+    for raw in src:
+        if raw.strip():
+            dst.write(json.dumps(walk(json.loads(raw), redactor.session()), ensure_ascii=False, separators=(",", ":")) + "\n")
+"""
 
 FLOOR = r"""
 import json, sys
@@ -124,21 +148,24 @@ def main(argv=None) -> int:
         for size in sizes:
             corpus = os.path.join(work, f"runs-{size}.jsonl")
             megabytes = write_corpus(corpus, size) / 1e6
-            floor_times, export_times, floor_rss, export_rss = [], [], 0.0, 0.0
+            floor_times, scan_times, export_times, floor_rss, export_rss = [], [], [], 0.0, 0.0
             for _ in range(args.repeat):
                 wall, rss = measure([sys.executable, "-c", FLOOR, corpus, os.path.join(work, "floor.jsonl")])
                 floor_times.append(wall)
                 floor_rss = max(floor_rss, rss)
+                wall, _rss = measure([sys.executable, "-c", SCAN_FLOOR, corpus, os.path.join(work, "scan.jsonl"), os.path.join(ROOT, "tools")])
+                scan_times.append(wall)
                 out = os.path.join(work, f"export-{size}")
                 wall, rss = measure([sys.executable, ENTRY, "export", "--approved-runs", corpus, "--out", out], env)
                 export_times.append(wall)
                 export_rss = max(export_rss, rss)
-            floor, export = min(floor_times), min(export_times)
+            floor, scan, export = min(floor_times), min(scan_times), min(export_times)
             rows.append((size, megabytes, floor, floor_rss, export, export_rss))
             print(
-                f"{size:>9,} runs {megabytes:8.1f} MB | floor {floor:7.2f} s {megabytes / floor:6.1f} MB/s {floor_rss:6.1f} MB RSS"
-                f" | export {export:7.2f} s {size / export:8,.0f} runs/s {megabytes / export:6.1f} MB/s {export_rss:6.1f} MB RSS"
-                f" | {export / floor:4.2f}x floor",
+                f"{size:>9,} runs {megabytes:7.1f} MB | floor {floor:6.2f} s {megabytes / floor:5.1f} MB/s {floor_rss:5.1f} MB RSS"
+                f" | floor+scan {scan:6.2f} s"
+                f" | export {export:6.2f} s {size / export:6,.0f} runs/s {megabytes / export:5.1f} MB/s {export_rss:5.1f} MB RSS"
+                f" | {export / floor:4.2f}x floor, {export / scan:4.2f}x floor+scan",
                 flush=True,
             )
     finally:

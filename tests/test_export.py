@@ -421,3 +421,51 @@ def test_stdin_input(tmp_path):
     result = run_cli(["export", "--approved-runs", "-", "--out", str(tmp_path / "o")], stdin=data, env=EPOCH)
     assert result.code == 0, result
     assert len(read_jsonl(tmp_path / "o" / "trace-records.jsonl")) == 1
+
+
+# --- local configuration ----------------------------------------------------------
+
+
+def _agent_root_with(tmp_path, name, text):
+    flywheel = tmp_path / ".agent" / "flywheel"
+    flywheel.mkdir(parents=True, exist_ok=True)
+    write_runs(flywheel / "approved-runs.jsonl", [make_run(1)])
+    (flywheel / name).write_text(text)
+    return tmp_path / ".agent"
+
+
+def test_invalid_redaction_config_stops_the_export_before_anything_is_written(tmp_path):
+    root = _agent_root_with(tmp_path, "redaction.json", '{\n  "version": 1,\n  "deny": [""]\n}\n')
+    result = run_cli(["export", "--agent-root", str(root), "--date", "2026-04-25"], env=EPOCH)
+    assert result.code == 2
+    assert result.err.startswith(f"error: {root / 'flywheel' / 'redaction.json'}:3: ")
+    assert not (root / "flywheel" / "exports").exists()
+
+
+def test_invalid_config_json_names_the_key_and_line(tmp_path):
+    root = _agent_root_with(tmp_path, "config.json", '{\n  "accept_auto_redacted": "yes"\n}\n')
+    result = run_cli(["export", "--agent-root", str(root)], env=EPOCH)
+    assert result.code == 2
+    assert result.err == f"error: {root / 'flywheel' / 'config.json'}:2: 'accept_auto_redacted' must be true or false\n"
+    assert not (root / "flywheel" / "exports").exists()
+
+
+def test_auto_redacted_runs_are_not_trainable_unless_the_team_accepts_them(tmp_path):
+    secret_run = make_run(1, input_redacted="logs in /home/" + "dana/app.log")
+    result, out = export(tmp_path, [secret_run, make_run(2)])
+    traces = read_jsonl(out / "trace-records.jsonl")
+    assert traces[0]["redaction_status"] == "auto_redacted"
+    assert traces[0]["redaction"] == {"findings": 1, "by_rule": {"home-directory-user": 1}, "by_field": {"input_redacted": 1}}
+    assert traces[0]["not_trainable_because"] == ["auto_redacted"]
+    assert len(read_jsonl(out / "training-examples.jsonl")) == 1
+    report = json.loads((out / "redaction-report.json").read_text())
+    assert report["by_workflow"] == {"saas/bug_triage": {"home-directory-user": 1}}
+    assert report["runs_affected"] == 1 and report["ruleset_version"]
+
+    root = _agent_root_with(tmp_path / "team", "config.json", '{"accept_auto_redacted": true}')
+    write_runs(root / "flywheel" / "approved-runs.jsonl", [secret_run, make_run(2)])
+    accepted = run_cli(["export", "--agent-root", str(root), "--out", str(tmp_path / "team-out")], env=EPOCH)
+    assert accepted.code == 0, accepted
+    rows = read_jsonl(tmp_path / "team-out" / "training-examples.jsonl")
+    assert len(rows) == 2
+    assert rows[0]["input"] == "logs in /home/[HOME_USER_1]/app.log"

@@ -83,7 +83,8 @@ class Aggregator:
         clean, found = self.gate.redact_record(record)
         raw_id = record["id"]
         status = normalize.review_status(record)
-        claim = str(record.get("redaction_status") or "needs_review")
+        # The claim is written into trace records, so it is read from the redacted copy.
+        claim = str(clean.get("redaction_status") or "needs_review")
         if found.count:
             final_status = "auto_redacted"
         else:
