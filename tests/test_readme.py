@@ -38,9 +38,11 @@ def user_repo(tmp_path_factory):
     shutil.copy(EXAMPLE_RUNS, repo / "runs.jsonl")
     (repo / "notes.md").write_text("Deploy notes: logs are in /home/" + "dana/app.log\n")
     (repo / "session.jsonl").write_text('{"role": "user", "content": "hello"}\n')
+    (repo / "audit.jsonl").write_text('{"event": "deploy"}\n')
     (repo / "my.schema.json").write_text(json.dumps({"type": "object"}))
     (repo / "data.jsonl").write_text("{}\n")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1777104000", "NO_COLOR": "1"}
+    # HOME is the scratch repository, so harvest's default folders never reach this machine's real sessions.
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1777104000", "NO_COLOR": "1", "HOME": str(repo)}
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["git", "add", "notes.md"], cwd=repo, check=True)
     # The validate example reads an export of 2026-04-25, which SOURCE_DATE_EPOCH names.

@@ -1,0 +1,169 @@
+"""The harvest command end to end on Pi sessions: episodes, manifest, candidates, redaction, bad input."""
+import json
+import os
+import shutil
+
+from conftest import FIXTURES, read_jsonl, run_cli
+
+PI = os.path.join(FIXTURES, "pi")
+ENV = {"NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1777104000", "HOME": "/nonexistent-home"}
+
+
+def harvest(tmp_path, *args, env=None):
+    root = tmp_path / ".agent"
+    out = tmp_path / "out"
+    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(out), *args], env=env or ENV)
+    return result, out, root / "flywheel" / "candidates.jsonl"
+
+
+def sessions(tmp_path, *names):
+    folder = tmp_path / "sessions"
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(os.path.join(PI, name), folder / name)
+    return folder
+
+
+def test_two_compactions_give_task_and_compact_summary_pairs(tmp_path):
+    folder = sessions(tmp_path, "before-compaction.jsonl")
+    result, out, candidates = harvest(tmp_path, "--path", str(folder))
+    assert result.code == 0, result
+    rows = read_jsonl(out / "episodes.jsonl")
+    kinds = [row["kind"] for row in rows]
+    assert (kinds.count("task"), kinds.count("compact_summary"), kinds.count("turn")) == (3, 2, 54)
+    by_id = {row["id"]: row for row in rows}
+    for summary in (row for row in rows if row["kind"] == "compact_summary"):
+        task = by_id[summary["pair_id"]]
+        assert task["kind"] == "task" and task["pair_id"] == summary["id"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["rows"] == {"pi": {"compact_summary": 2, "task": 3, "turn": 54}}
+    assert manifest["sessions_found"] == manifest["sessions_processed"] == 1
+    assert manifest["tool_calls"] > 0 and manifest["characters"] > 0
+    assert manifest["files"][0]["rows"] == len(rows)
+    assert len(read_jsonl(candidates)) == 3  # one pending candidate per task episode
+    assert "candidates: 3 added" in result.out
+
+
+def test_every_episode_and_candidate_is_valid_and_harvest_is_idempotent(tmp_path, cli):
+    folder = sessions(tmp_path, "before-compaction.jsonl", "large-session.jsonl", "branch.jsonl", "thinking.jsonl")
+    first, out, candidates = harvest(tmp_path, "--path", str(folder))
+    assert first.code == 0, first
+    assert cli(["validate", "--kind", "episode", str(out / "episodes.jsonl")]).code == 0
+    assert cli(["validate", "--kind", "candidate-run", str(candidates)]).code == 0
+    before = candidates.read_bytes()
+    second, _, _ = harvest(tmp_path, "--path", str(folder))
+    assert second.code == 0
+    assert candidates.read_bytes() == before
+    assert "candidates: 0 added" in second.out and "already there" in second.out
+
+
+def test_candidates_are_pending_and_carry_the_trajectory(tmp_path):
+    folder = sessions(tmp_path, "unanswered-tool-call.jsonl")
+    result, out, candidates = harvest(tmp_path, "--path", str(folder), "--project", "shop")
+    candidate = read_jsonl(candidates)[0]
+    assert candidate["human_review"] == {"status": "pending"}
+    assert candidate["project"] == "shop" and candidate["harness"] == "pi"
+    assert candidate["domain"] == "coding" and candidate["workflow"] == "pi_session"
+    assert candidate["messages"][0]["role"] in ("system", "user")
+    assert candidate["source"]["unanswered_tool_calls"] >= 1
+    task = next(row for row in read_jsonl(out / "episodes.jsonl") if row["kind"] == "task")
+    assert candidate["source"]["episode_id"] == task["id"]
+
+
+def test_home_folder_user_names_and_secrets_never_reach_the_output(tmp_path):
+    from secret_factory import planted_texts
+
+    planted = planted_texts(seed=5, per_family=1)
+    header = {"type": "session", "version": 3, "id": "sess-secrets", "timestamp": "2026-04-25T10:00:00.000Z",
+              "cwd": "/home/" + "mariana/src/shop"}
+    lines = [header]
+    parent = None
+    for index, (_family, _value, text) in enumerate(planted):
+        user = {"type": "message", "id": f"u{index}", "parentId": parent, "timestamp": "2026-04-25T10:00:01.000Z",
+                "message": {"role": "user", "content": [{"type": "text", "text": "see /home/" + "mariana/notes and " + text}]}}
+        reply = {"type": "message", "id": f"a{index}", "parentId": f"u{index}", "timestamp": "2026-04-25T10:00:02.000Z",
+                 "message": {"role": "assistant", "content": [{"type": "text", "text": "noted: " + text}],
+                             "model": "m", "provider": "p", "stopReason": "stop"}}
+        lines += [user, reply]
+        parent = f"a{index}"
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "s.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result, out, candidates = harvest(tmp_path, "--path", str(folder))
+    assert result.code == 0, result
+    written = (out / "episodes.jsonl").read_text() + candidates.read_text() + (out / "manifest.json").read_text()
+    assert "mariana" not in written and "mariana" not in result.out + result.err
+    leaks = [family for family, value, _ in planted if value in written or value in result.out + result.err]
+    assert leaks == []
+    assert "[HOME_USER_1]" in written
+
+
+def test_bad_input_is_reported_and_the_rest_is_harvested(tmp_path):
+    folder = sessions(tmp_path, "corrupt-middle.jsonl", "truncated-last.jsonl", "only-tool-output.jsonl", "empty.jsonl")
+    (folder / "notes.jsonl").write_text('{"hello": "world"}\n')
+    (folder / "garbage.jsonl").write_text("this is not json\n")
+    os.symlink(str(folder / "vanished.jsonl"), str(folder / "dangling.jsonl"))
+    result, out, _ = harvest(tmp_path, "--path", str(folder))
+    assert result.code == 0, result
+    err = result.err
+    assert f"{folder / 'corrupt-middle.jsonl'}:4: not valid JSON" in err
+    assert "the last line is unfinished (the session may still be being written) (the rest of the session is kept)" in err
+    assert "is not usable: no user message (not harvested)" in err
+    assert f"skipped: {folder / 'notes.jsonl'}: unknown format for openclaw, pi: its first line is a JSON object with keys hello" in err
+    assert f"skipped: {folder / 'garbage.jsonl'}: unknown format for openclaw, pi: its first line is not JSON" in err
+    assert f"skipped: {folder / 'dangling.jsonl'}: unreadable: No such file or directory" in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["rows"]["pi"]["task"] == 2  # corrupt-middle and truncated-last are still harvested
+    assert manifest["line_problems"]["not_usable"] == 2
+    assert "Traceback" not in err
+
+
+def test_since_skips_older_files(tmp_path):
+    folder = sessions(tmp_path, "branch.jsonl", "thinking.jsonl")
+    os.utime(folder / "branch.jsonl", (0, 0))  # 1970
+    result, out, _ = harvest(tmp_path, "--path", str(folder), "--since", "2020-01-01")
+    assert result.code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sessions_found"] == 1
+    bad = run_cli(["harvest", "--since", "soon", "--path", str(folder), "--out", str(tmp_path / "x")], env=ENV)
+    assert bad.code == 2 and "--since 'soon' is not a date" in bad.err
+
+
+def test_audit_log_rows(tmp_path):
+    audit = tmp_path / "audit.jsonl"
+    audit.write_text('{"event": "deploy", "by": "ci", "token": "abc"}\n{broken\n{"event": "rollback"}\n')
+    result, out, _ = harvest(tmp_path, "--path", str(sessions(tmp_path)), "--include-audit", str(audit))
+    assert result.code == 0, result
+    rows = read_jsonl(out / "episodes.jsonl")
+    assert [row["event"]["event"] for row in rows] == ["deploy", "rollback"]
+    assert all(row["kind"] == "ops_event" and row["messages"] == [] for row in rows)
+    assert f"{audit}:2: not valid JSON" in result.err
+
+
+def test_json_summary_and_no_sessions_anywhere(tmp_path):
+    result, out, _ = harvest(tmp_path, "--json")
+    assert result.code == 0
+    summary = json.loads(result.out)
+    assert summary["sessions_found"] == 0
+    assert summary["next"].startswith("no session folders found for")
+    assert (out / "episodes.jsonl").read_text() == ""
+
+
+def test_default_folders_come_from_the_home_folder(tmp_path):
+    home = tmp_path / "home"
+    sessions_dir = home / ".pi" / "agent" / "sessions" / "--work--"
+    sessions_dir.mkdir(parents=True)
+    shutil.copy(os.path.join(PI, "thinking.jsonl"), sessions_dir / "t.jsonl")
+    env = {**ENV, "HOME": str(home)}
+    result, out, _ = harvest(tmp_path, "--source", "pi", env=env)
+    assert result.code == 0, result
+    assert json.loads((out / "manifest.json").read_text())["rows"] == {"pi": {"task": 1, "turn": 2}}
+
+
+def test_pi_coding_agent_dir_overrides_the_default_folder(tmp_path):
+    base = tmp_path / "pi-home"
+    (base / "sessions").mkdir(parents=True)
+    shutil.copy(os.path.join(PI, "thinking.jsonl"), base / "sessions" / "t.jsonl")
+    result, out, _ = harvest(tmp_path, "--source", "pi", env={**ENV, "PI_CODING_AGENT_DIR": str(base)})
+    assert result.code == 0
+    assert json.loads((out / "manifest.json").read_text())["sessions_found"] == 1
