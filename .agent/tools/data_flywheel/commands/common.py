@@ -104,16 +104,19 @@ def run_over_approved_runs(args, streams, *, write: bool, label: str):
 class ProblemPrinter:
     """Prints skipped input lines as warnings on stderr, the first hundred in full, then counts only."""
 
-    def __init__(self, stream, painter) -> None:
+    def __init__(self, stream, painter, outcomes=None) -> None:
         self.stream = stream
         self.paint = painter
+        # What happened to the thing a problem is about, by reason; lines are skipped unless said otherwise.
+        self.outcomes = outcomes or {}
         self.printed = 0
         self.held_back = 0
 
     def __call__(self, problem) -> None:
         if self.printed < MAX_REPORTED_PROBLEMS:
             self.printed += 1
-            self.stream.write(f"{self.paint('warning:', 'yellow')} {problem} (line skipped)\n")
+            outcome = self.outcomes.get(problem.reason, "line skipped")
+            self.stream.write(f"{self.paint('warning:', 'yellow')} {problem} ({outcome})\n")
         else:
             self.held_back += 1
 

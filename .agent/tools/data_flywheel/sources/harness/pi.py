@@ -46,6 +46,12 @@ NAME = "pi"
 # caller expands ``~`` and honours PI_CODING_AGENT_DIR.
 DEFAULT_DIRS: Tuple[str, ...] = ("~/.pi/agent/sessions",)
 
+
+def default_dirs(env) -> Tuple[str, ...]:
+    """``$PI_CODING_AGENT_DIR/sessions`` when that is set, else ``DEFAULT_DIRS``."""
+    base = env.get("PI_CODING_AGENT_DIR")
+    return (os.path.join(base, "sessions"),) if base else DEFAULT_DIRS
+
 # Reason codes beyond jsonio's, for the caller's counts.
 TRUNCATED_LAST_LINE = "truncated_last_line"
 NO_HEADER = "no_session_header"

@@ -1,0 +1,144 @@
+"""Finding harness session files and deciding which reader owns each one.
+
+Without ``--path`` each reader's default folders are searched (a reader may
+offer ``default_dirs(env)`` to honour its environment variable, else its
+``DEFAULT_DIRS`` are used, ``~`` expanded, globs allowed). Every file found is
+sniffed from its first few lines (bounded, so a huge first line costs at most
+``HEAD_BYTES``); SQLite databases are recognised by their header and offered
+to readers with ``sniff_path``. A file no reader claims is skipped with a
+reason that says what was seen, so a user can tell a wrong path from an
+unsupported format.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+HEAD_LINES = 8
+HEAD_BYTES = 1 << 16
+SQLITE_MAGIC = b"SQLite format 3\x00"
+SESSION_SUFFIXES = (".jsonl", ".json", ".db", ".sqlite", ".sqlite3", ".jsonl.zst")
+
+
+@dataclass(frozen=True)
+class Found:
+    path: str
+    reader: Optional[ModuleType]
+    skipped: Optional[str] = None  # why no reader reads it
+
+
+def expand_home(path: str, env: Mapping[str, str]) -> str:
+    """``~`` as the given environment's HOME (tests and hooks pass their own), else the user's."""
+    if path == "~" or path.startswith("~/"):
+        home = env.get("HOME") or os.path.expanduser("~")
+        return home + path[1:]
+    return os.path.expanduser(path)
+
+
+def default_dirs(reader: ModuleType, env: Mapping[str, str]) -> List[str]:
+    if hasattr(reader, "default_dirs"):
+        patterns = list(reader.default_dirs(env))
+    else:
+        patterns = list(getattr(reader, "DEFAULT_DIRS", ()))
+    found: List[str] = []
+    for pattern in patterns:
+        expanded = expand_home(pattern, env)
+        found.extend(sorted(glob.glob(expanded)) if glob.has_magic(expanded) else [expanded])
+    return [folder for folder in found if os.path.isdir(folder)]
+
+
+def walk_files(root: str) -> Iterator[str]:
+    """Session-like files under ``root`` (or ``root`` itself), in a stable order, symlinks not followed."""
+    if os.path.isfile(root):
+        yield root
+        return
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith(SESSION_SUFFIXES):
+                yield os.path.join(folder, name)
+
+
+def head_lines(path: str) -> Tuple[List[str], bytes]:
+    """The first lines of a file as text (each cut at HEAD_BYTES) and its first raw bytes."""
+    lines: List[str] = []
+    with open(path, "rb") as fp:
+        start = fp.read(len(SQLITE_MAGIC))
+        fp.seek(0)
+        for _ in range(HEAD_LINES):
+            raw = fp.readline(HEAD_BYTES)
+            if not raw:
+                break
+            lines.append(raw.decode("utf-8", "replace").rstrip("\r\n"))
+    return lines, start
+
+
+def describe_head(lines: Sequence[str], start: bytes) -> str:
+    """What a file looked like, for 'unknown format' messages (key names only, never values)."""
+    if not lines or not any(line.strip() for line in lines):
+        return "the file is empty"
+    first = next(line for line in lines if line.strip()).lstrip("\ufeff")
+    try:
+        value = json.loads(first)
+    except ValueError:
+        return "its first line is not JSON" if len(first) < HEAD_BYTES else "its first line is not JSON (or longer than 64 KB)"
+    if isinstance(value, dict):
+        keys = sorted(value)[:6]
+        return "its first line is a JSON object with keys " + ", ".join(keys) + (", ..." if len(value) > 6 else "")
+    return f"its first line is JSON but not an object ({type(value).__name__})"
+
+
+def classify(path: str, readers: Sequence[ModuleType]) -> Found:
+    """Which of ``readers`` owns ``path``, or why none does."""
+    for reader in readers:
+        for suffix in getattr(reader, "SKIPPED_SUFFIXES", ()):
+            if path.endswith(suffix):
+                return Found(path, None, f"{reader.NAME}: {reader.SKIP_REASON}")
+    try:
+        lines, start = head_lines(path)
+    except OSError as error:
+        return Found(path, None, f"unreadable: {error.strerror}")
+    if start == SQLITE_MAGIC:
+        for reader in readers:
+            sniff_path = getattr(reader, "sniff_path", None)
+            if sniff_path is not None and sniff_path(path):
+                return Found(path, reader)
+        return Found(path, None, "an SQLite database no selected reader recognises")
+    for reader in readers:
+        if reader.sniff(lines):
+            return Found(path, reader)
+    names = ", ".join(reader.NAME for reader in readers)
+    return Found(path, None, f"unknown format for {names}: {describe_head(lines, start)}")
+
+
+def discover(
+    readers: Sequence[ModuleType], paths: Iterable[str], env: Mapping[str, str], *, since: Optional[float] = None
+) -> Iterator[Found]:
+    """Every candidate file under ``paths`` (or the readers' default folders), classified.
+
+    ``since`` (a POSIX time) skips files not modified since then, without opening them.
+    """
+    roots = list(paths)
+    if not roots:
+        seen = set()
+        for reader in readers:
+            for folder in default_dirs(reader, env):
+                if folder not in seen:
+                    seen.add(folder)
+                    roots.append(folder)
+    for root in roots:
+        if not os.path.exists(root):
+            yield Found(root, None, "no such file or folder")
+            continue
+        for path in walk_files(root):
+            if since is not None:
+                try:
+                    if os.path.getmtime(path) < since:
+                        continue
+                except OSError:
+                    pass
+            yield classify(path, readers)
