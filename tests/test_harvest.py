@@ -5,6 +5,8 @@ import shutil
 
 from conftest import FIXTURES, read_jsonl, run_cli
 
+from data_flywheel.sources.harness import READERS
+
 PI = os.path.join(FIXTURES, "pi")
 ENV = {"NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1777104000", "HOME": "/nonexistent-home"}
 
@@ -109,8 +111,9 @@ def test_bad_input_is_reported_and_the_rest_is_harvested(tmp_path):
     assert f"{folder / 'corrupt-middle.jsonl'}:4: not valid JSON" in err
     assert "the last line is unfinished (the session may still be being written) (the rest of the session is kept)" in err
     assert "is not usable: no user message (not harvested)" in err
-    assert f"skipped: {folder / 'notes.jsonl'}: unknown format for openclaw, pi: its first line is a JSON object with keys hello" in err
-    assert f"skipped: {folder / 'garbage.jsonl'}: unknown format for openclaw, pi: its first line is not JSON" in err
+    readers = ", ".join(reader.NAME for reader in READERS)
+    assert f"skipped: {folder / 'notes.jsonl'}: unknown format for {readers}: its first line is a JSON object with keys hello" in err
+    assert f"skipped: {folder / 'garbage.jsonl'}: unknown format for {readers}: its first line is not JSON" in err
     assert f"skipped: {folder / 'dangling.jsonl'}: unreadable: No such file or directory" in err
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["rows"]["pi"]["task"] == 2  # corrupt-middle and truncated-last are still harvested
@@ -167,3 +170,30 @@ def test_pi_coding_agent_dir_overrides_the_default_folder(tmp_path):
     result, out, _ = harvest(tmp_path, "--source", "pi", env={**ENV, "PI_CODING_AGENT_DIR": str(base)})
     assert result.code == 0
     assert json.loads((out / "manifest.json").read_text())["sessions_found"] == 1
+
+
+def test_every_registered_reader_is_found_by_sniffing_its_own_fixtures(tmp_path):
+    """Each harness's fixtures are claimed by its own reader and no other (no sniff overlaps)."""
+    from data_flywheel.sources import discover
+
+    for reader in READERS:
+        folder = os.path.join(FIXTURES, reader.NAME if reader.NAME != "openclaw" else "pi")
+        if reader.NAME == "openclaw" or not os.path.isdir(folder):
+            continue
+        sessions = [os.path.join(folder, name) for name in sorted(os.listdir(folder))
+                    if name.endswith(".jsonl") and ".episodes." not in name and os.path.getsize(os.path.join(folder, name))]
+        assert sessions, reader.NAME
+        for path in sessions:
+            found = discover.classify(path, READERS)
+            assert found.reader is reader, (path, found)
+
+
+def test_codex_zstd_rollouts_are_skipped_with_the_reason(tmp_path):
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    shutil.copy(os.path.join(FIXTURES, "codex", "compressed.jsonl.zst"), folder / "rollout-1.jsonl.zst")
+    result, out, _ = harvest(tmp_path, "--path", str(folder))
+    assert result.code == 0
+    skipped = json.loads((out / "manifest.json").read_text())["skipped"]
+    assert skipped == [{"path": str(folder / "rollout-1.jsonl.zst"),
+                        "reason": "codex: zstd-compressed rollout (the standard library reads zstd only from Python 3.14)"}]
