@@ -95,9 +95,10 @@ def describe_head(lines: Sequence[str], start: bytes) -> str:
 def classify(path: str, readers: Sequence[ModuleType]) -> Found:
     """Which of ``readers`` owns ``path``, or why none does."""
     for reader in readers:
-        for suffix in getattr(reader, "SKIPPED_SUFFIXES", ()):
-            if path.endswith(suffix):
-                return Found(path, None, f"{reader.NAME}: {reader.SKIP_REASON}")
+        skip_reason = getattr(reader, "skip_reason", None)
+        reason = skip_reason(path) if skip_reason is not None else None
+        if reason:
+            return Found(path, None, f"{reader.NAME}: {reason}")
     try:
         lines, start = head_lines(path)
     except OSError as error:

@@ -1,0 +1,543 @@
+"""Claude Code sessions as episodes.
+
+A Claude Code session is one JSONL file, ``<config>/projects/<slug>/<sessionId>.jsonl``.
+Conversation lines (``user``, ``assistant``, ``system``, and structural lines
+such as ``attachment`` or ``progress``) form a tree through ``uuid`` /
+``parentUuid``; a rewind starts a second child of an earlier line and leaves
+the abandoned branch in the file. The live branch is the path from the newest
+user or assistant line back to the root. A ``compact_boundary`` line has no
+parent but names the old leaf in ``logicalParentUuid``, so the walk continues
+through it into the history before the compaction.
+
+Three quirks of the format shape the reader:
+
+- one API response is written one content block per line, each line with its
+  own ``uuid`` but the same ``message.id`` (and the same ``usage`` repeated):
+  those lines are merged into one assistant message whose usage counts once;
+- with parallel tool calls the lines of one response and their results are
+  siblings in the tree, so a walk back from the leaf can miss some of them;
+  the reader therefore takes the blocks of a response, and the result of each
+  tool call (``tool_use.id`` = ``tool_result.tool_use_id``), from anywhere in
+  the same chain, and puts the results right after the call;
+- subagent lines (``isSidechain: true``, with an ``agentId``) sit in the
+  parent's file (older versions) or in ``agent-<agentId>.jsonl`` files of
+  their own (newer ones); each subagent is its own trajectory.
+
+What one session yields, in order:
+
+- for the main chain, per segment (the stretch between compactions) a
+  ``task`` episode; a segment after a compaction opens with the wrapped
+  summary. After a task episode comes the ``compact_summary`` episode of the
+  compaction that ended it (prompt: the segment plus the summarization
+  instruction; response: the summary), paired with it both ways, or neither;
+- then one ``turn`` episode per user request on the main chain;
+- then, per subagent, its ``task`` episode(s) (and compact summaries); a
+  subagent's single prompt would make its turn a copy of its task, so
+  subagents yield no turn episodes.
+
+Left out of every message list: injected ``isMeta`` user lines (caveats,
+skill bodies), local slash-command output, thinking blocks (reasoning only
+with ``keep_reasoning``), and the ``[Request interrupted by user]`` markers,
+which instead label the interrupted assistant message ``aborted``. A synthetic
+API-error message (``isApiErrorMessage``) stays and labels its episode
+``failed``.
+
+Problems go to ``on_problem`` as ``jsonio.LineProblem``: corrupt lines
+(skipped; the session is still read), an unfinished last line
+(``truncated_last_line``) and task segments that are not usable
+(``not_usable``).
+"""
+# Claude Code session format: shared/formats/harness-sessions.md section 1, field
+# inventory from daaain/claude-code-log:claude_code_log/models.py (1.7.0); tree
+# shapes (rewinds, parallel tool flows, compaction) from
+# daaain/claude-code-log:dev-docs/dag.md and its test/test_data fixtures.
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import IO, Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple
+
+from ... import jsonio
+from ...records import episode as ep
+from ...records.normalize import parse_time
+
+NAME = "claude-code"
+# ${CLAUDE_CONFIG_DIR:-~/.claude}/projects/<slug>/<sessionId>.jsonl, plus subagent
+# files <slug>/agent-<id>.jsonl (1.x) or <slug>/<sessionId>/subagents/agent-<id>.jsonl
+# (2.x). The caller expands ``~``; ``session_dirs`` applies CLAUDE_CONFIG_DIR.
+CONFIG_DIR_ENV = "CLAUDE_CONFIG_DIR"
+DEFAULT_DIRS: Tuple[str, ...] = ("~/.claude/projects",)
+
+# Reason codes beyond jsonio's, for the caller's counts (the same codes as pi's).
+TRUNCATED_LAST_LINE = "truncated_last_line"
+NOT_USABLE = "not_usable"
+
+PROVIDER = "anthropic"
+
+# Usage keys in the episode (the names pi's reader uses), from the API's usage object.
+_USAGE_KEYS = (
+    ("input_tokens", "input_tokens"),
+    ("output_tokens", "output_tokens"),
+    ("cache_read_input_tokens", "cache_read_tokens"),
+    ("cache_creation_input_tokens", "cache_write_tokens"),
+)
+
+# Anthropic stop reasons in the episode's vocabulary (only error/aborted change the outcome).
+_STOP_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_use"}
+
+# Written by the CLI as user text when the user presses Esc; not the user's words.
+_INTERRUPTED = ("[Request interrupted by user]", "[Request interrupted by user for tool use]")
+# Output of local slash commands (/model, /cost, ...), shown to the user, never sent to the model.
+_LOCAL_COMMAND_TAGS = ("<local-command-stdout>", "<local-command-stderr>", "<local-command-caveat>")
+# The sentence Claude Code puts before a compaction summary; the summary proper follows it.
+_SUMMARY_PREAMBLE = "This session is being continued from a previous conversation that ran out of context."
+_SUMMARY_LEAD_IN = "The conversation is summarized below:"
+
+_MESSAGE_TYPES = ("user", "assistant", "system")
+
+
+def session_dirs(environ: Optional[Mapping[str, str]] = None) -> Tuple[str, ...]:
+    """Where sessions live: ``$CLAUDE_CONFIG_DIR/projects`` when that is set, else ``DEFAULT_DIRS``."""
+    environ = os.environ if environ is None else environ
+    base = environ.get(CONFIG_DIR_ENV)
+    return (os.path.join(base, "projects"),) if base else DEFAULT_DIRS
+
+
+default_dirs = session_dirs  # the name every reader offers to discovery
+
+
+def _is_claude_line(value: Any) -> bool:
+    if not isinstance(value, dict):
+        return False
+    kind = value.get("type")
+    if kind in _MESSAGE_TYPES:
+        # pi entries have id/parentId and Gemini records id: only Claude Code writes uuid + parentUuid + sessionId.
+        return isinstance(value.get("uuid"), str) and "parentUuid" in value and isinstance(value.get("sessionId"), str)
+    if kind == "summary":
+        return isinstance(value.get("leafUuid"), str)
+    if kind == "file-history-snapshot":
+        return "messageId" in value and isinstance(value.get("snapshot"), dict)
+    return False
+
+
+def sniff(head: List[str]) -> bool:
+    """True when one of the first lines is a Claude Code conversation, summary or file-snapshot line."""
+    for line in head:
+        text = line.lstrip("\ufeff").strip()
+        if not text:
+            continue
+        value, problem = jsonio.parse_json_text(text)
+        if problem is None and _is_claude_line(value):
+            return True
+    return False
+
+
+# --- reading lines ----------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    line: int
+    uuid: str
+    parent: Optional[str]
+    data: Dict[str, Any]
+
+
+class _Tail:
+    """Whether the line being read is the last one and lacks its newline (the writer was cut off)."""
+
+    partial = False
+
+
+def _lookahead(fp: IO[bytes], tail: _Tail) -> Iterator[bytes]:
+    previous = None
+    for raw in fp:
+        if previous is not None:
+            yield previous
+        previous = raw
+    if previous is not None:
+        tail.partial = not previous.endswith(b"\n")
+        yield previous
+
+
+def _chain_key(value: Dict[str, Any]) -> str:
+    """"" for the main conversation, the agent id for a subagent's lines."""
+    if value.get("isSidechain") is True:
+        agent = value.get("agentId")
+        return agent if isinstance(agent, str) and agent else "sidechain"
+    return ""
+
+
+def _read_chains(
+    fp: IO[bytes], source: str, on_problem: Callable[[jsonio.LineProblem], None]
+) -> Tuple[Optional[str], Dict[str, List[_Entry]]]:
+    """The session id and the entries of each chain (main first), in file order, one per uuid."""
+    tail = _Tail()
+
+    def report(problem: jsonio.LineProblem) -> None:
+        if tail.partial and problem.reason == jsonio.INVALID_JSON:
+            problem = jsonio.LineProblem(
+                source, problem.line, TRUNCATED_LAST_LINE, "the last line is unfinished (the session may still be being written)"
+            )
+        on_problem(problem)
+
+    session_id: Optional[str] = None
+    chains: Dict[str, List[_Entry]] = {}
+    seen: Set[str] = set()
+    for number, value in jsonio.read_json_lines(_lookahead(fp, tail), source, report):
+        uuid = value.get("uuid")
+        if not isinstance(uuid, str) or not uuid or uuid in seen:
+            continue  # summary, file-history-snapshot, queue-operation...; or a replayed duplicate
+        seen.add(uuid)
+        if session_id is None and isinstance(value.get("sessionId"), str) and value["sessionId"]:
+            session_id = value["sessionId"]
+        parent = value.get("parentUuid")
+        if parent is None and value.get("subtype") == "compact_boundary":
+            parent = value.get("logicalParentUuid")  # the leaf before the compaction
+        entry = _Entry(number, uuid, parent if isinstance(parent, str) and parent else None, value)
+        chains.setdefault(_chain_key(value), []).append(entry)
+    return session_id, chains
+
+
+def _is_conversation(entry: _Entry) -> bool:
+    return entry.data.get("type") in ("user", "assistant")
+
+
+def _live_path(entries: List[_Entry]) -> List[_Entry]:
+    """Root-to-leaf path ending at the newest user or assistant line.
+
+    Structural lines (hooks, progress) can be newer than the last message
+    without being on its branch, so they are never taken as the leaf. A
+    parent that is missing (its line was corrupt) is bridged to the line just
+    before the child in the file, so one bad line does not cut off the history.
+    """
+    leaf_at = next((i for i in range(len(entries) - 1, -1, -1) if _is_conversation(entries[i])), None)
+    if leaf_at is None:
+        return []
+    by_id = {entry.uuid: index for index, entry in enumerate(entries)}
+    path: List[_Entry] = []
+    seen: Set[int] = set()
+    index: Optional[int] = leaf_at
+    while index is not None and index not in seen:
+        seen.add(index)
+        entry = entries[index]
+        path.append(entry)
+        if entry.parent is None:
+            break
+        index = by_id.get(entry.parent, index - 1 if index > 0 else None)
+    path.reverse()
+    return path
+
+
+# --- lines to messages ------------------------------------------------------------------
+
+
+def _text(content: Any) -> str:
+    """Text of a string or a list of blocks; images become a marker, never inline data."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    parts = []
+    for block in content:
+        if not isinstance(block, dict):
+            continue
+        if block.get("type") == "text" and isinstance(block.get("text"), str):
+            parts.append(block["text"])
+        elif block.get("type") == "image":
+            parts.append("[image]")
+    return "\n".join(parts)
+
+
+def _usage(raw: Any) -> Tuple[Tuple[str, int], ...]:
+    if not isinstance(raw, dict):
+        return ()
+    out = []
+    for source_key, key in _USAGE_KEYS:
+        value = raw.get(source_key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            out.append((key, value))
+    if out:
+        out.append(("total_tokens", sum(value for _, value in out)))
+    return tuple(out)
+
+
+def _message_id(entry: _Entry) -> str:
+    message = entry.data.get("message")
+    raw = message.get("id") if isinstance(message, dict) else None
+    return raw if isinstance(raw, str) and raw else "#" + entry.uuid
+
+
+def _assistant(lines: List[_Entry]) -> ep.Message:
+    """One assistant message from every line of one API response (same ``message.id``)."""
+    texts: List[str] = []
+    thoughts: List[str] = []
+    calls: List[ep.ToolCall] = []
+    for entry in lines:
+        message = entry.data.get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        for block in content if isinstance(content, list) else [{"type": "text", "text": content}]:
+            if not isinstance(block, dict):
+                continue
+            kind = block.get("type")
+            if kind == "text" and isinstance(block.get("text"), str):
+                texts.append(block["text"])
+            elif kind == "thinking" and isinstance(block.get("thinking"), str):
+                thoughts.append(block["thinking"])
+            elif kind == "tool_use" and isinstance(block.get("name"), str) and block["name"]:
+                call_id = block.get("id") if isinstance(block.get("id"), str) and block.get("id") else None
+                calls.append(ep.ToolCall(call_id or f"call_{len(calls)}", block["name"], ep.arguments_json(block.get("input"))))
+            # redacted_thinking carries no readable text; server-tool blocks are not client tool calls.
+    last = lines[-1].data
+    message = last.get("message") if isinstance(last.get("message"), dict) else {}
+    model = message.get("model") if isinstance(message.get("model"), str) else None
+    stop = message.get("stop_reason")
+    stop_reason = _STOP_REASONS.get(stop, stop) if isinstance(stop, str) else None
+    if last.get("isApiErrorMessage") is True or model == "<synthetic>":
+        # The CLI's own "API Error: ..." text, not a model response.
+        model, stop_reason = None, "error"
+    text, reasoning = ep.split_reasoning(texts, thoughts)
+    return ep.Message(
+        "assistant",
+        text,
+        tool_calls=tuple(calls),
+        reasoning=reasoning,
+        timestamp=parse_time(lines[0].data.get("timestamp")),
+        model=model,
+        provider=PROVIDER if model else None,
+        # Every line of a response repeats the usage: count it once, from the last line.
+        usage=_usage(message.get("usage")),
+        stop_reason=stop_reason,
+    )
+
+
+def _summary_text(text: str) -> str:
+    """The summary proper, without the sentence Claude Code puts before it."""
+    text = text.strip()
+    if text.startswith(_SUMMARY_PREAMBLE):
+        text = text[len(_SUMMARY_PREAMBLE):].lstrip()
+        if text.startswith(_SUMMARY_LEAD_IN):
+            text = text[len(_SUMMARY_LEAD_IN):].lstrip()
+    return text
+
+
+@dataclass
+class _Item:
+    """A message on the live path, or a compaction point (``message`` None for a bare boundary)."""
+
+    kind: str  # "request" | "assistant" | "tool" | "summary" | "boundary"
+    line: int
+    message: Optional[ep.Message] = None
+    summary: str = ""
+
+
+@dataclass
+class _Results:
+    """Each tool call's result, from anywhere in the chain: ``tool_use_id`` -> (message, line)."""
+
+    by_id: Dict[str, Tuple[ep.Message, int]] = field(default_factory=dict)
+    used: Set[str] = field(default_factory=set)
+
+
+def _tool_message(block: Dict[str, Any], when: Optional[dt.datetime]) -> Optional[ep.Message]:
+    call_id = block.get("tool_use_id")
+    if not isinstance(call_id, str):
+        return None
+    return ep.Message("tool", _text(block.get("content")), tool_call_id=call_id, timestamp=when)
+
+
+def _collect_results(entries: List[_Entry]) -> _Results:
+    results = _Results()
+    for entry in entries:
+        message = entry.data.get("message")
+        content = message.get("content") if entry.data.get("type") == "user" and isinstance(message, dict) else None
+        if not isinstance(content, list):
+            continue
+        for block in content:
+            if isinstance(block, dict) and block.get("type") == "tool_result":
+                tool = _tool_message(block, parse_time(entry.data.get("timestamp")))
+                if tool is not None and tool.tool_call_id not in results.by_id:
+                    results.by_id[tool.tool_call_id or ""] = (tool, entry.line)
+    return results
+
+
+def _items(entries: List[_Entry]) -> List[_Item]:
+    """The live path as messages, API responses merged and each call followed by its result."""
+    responses: Dict[str, List[_Entry]] = {}
+    for entry in entries:
+        if entry.data.get("type") == "assistant":
+            responses.setdefault(_message_id(entry), []).append(entry)
+    results = _collect_results(entries)
+    items: List[_Item] = []
+    emitted: Set[str] = set()
+    for entry in _live_path(entries):
+        data = entry.data
+        kind = data.get("type")
+        if kind == "system":
+            if data.get("subtype") == "compact_boundary":
+                items.append(_Item("boundary", entry.line))
+            continue
+        if kind == "assistant":
+            message_id = _message_id(entry)
+            if message_id in emitted:
+                continue
+            emitted.add(message_id)
+            assistant = _assistant(responses[message_id])
+            items.append(_Item("assistant", entry.line, assistant))
+            for call in assistant.tool_calls:
+                found = results.by_id.get(call.id)
+                if found is not None and call.id not in results.used:
+                    results.used.add(call.id)
+                    items.append(_Item("tool", found[1], dataclasses.replace(found[0], name=call.name)))
+            continue
+        if kind != "user" or data.get("isMeta") is True:
+            continue  # injected caveats and skill bodies are not the user's words
+        message = data.get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        when = parse_time(data.get("timestamp"))
+        if data.get("isCompactSummary") is True:
+            items.append(_Item("summary", entry.line, summary=_summary_text(_text(content))))
+            continue
+        for block in content if isinstance(content, list) else []:
+            if isinstance(block, dict) and block.get("type") == "tool_result":
+                tool = _tool_message(block, when)
+                if tool is not None and tool.tool_call_id not in results.used:
+                    # A result whose call is not on the path (its line was lost): kept where it is.
+                    results.used.add(tool.tool_call_id or "")
+                    items.append(_Item("tool", entry.line, tool))
+        text = _text(content)  # text and image blocks only: the results went out as tool messages
+        if not text.strip() or text.lstrip().startswith(_LOCAL_COMMAND_TAGS):
+            continue
+        if text.strip() in _INTERRUPTED:
+            _mark_aborted(items)
+            continue
+        items.append(_Item("request", entry.line, ep.Message("user", text, timestamp=when)))
+    return items
+
+
+def _mark_aborted(items: List[_Item]) -> None:
+    for item in reversed(items):
+        if item.kind == "assistant" and item.message is not None:
+            if item.message.stop_reason != "error":
+                item.message = dataclasses.replace(item.message, stop_reason="aborted")
+            return
+
+
+# --- segments and episodes --------------------------------------------------------------
+
+
+@dataclass
+class _Segment:
+    line: int
+    summary: Optional[str] = None  # the compaction summary that opens the segment
+    items: List[_Item] = field(default_factory=list)
+
+
+def _segments(items: List[_Item]) -> List[_Segment]:
+    """Split at compactions: a boundary line and the summary line after it are one compaction."""
+    segments = [_Segment(items[0].line if items else 1)]
+    for item in items:
+        current = segments[-1]
+        if item.kind == "boundary":
+            segments.append(_Segment(item.line))
+        elif item.kind == "summary":
+            # A summary line with no boundary just before it (older files) is a compaction of its own.
+            if current.items or current.summary is not None or len(segments) == 1:
+                current = _Segment(item.line)
+                segments.append(current)
+            current.summary = item.summary
+        else:
+            current.items.append(item)
+    if len(segments) > 1 and not segments[0].items:
+        segments.pop(0)  # the file starts with a compaction: nothing before it to make a segment of
+    return segments
+
+
+def _why(context: List[ep.Message]) -> str:
+    roles = {m.role for m in context}
+    if not context:
+        return "no messages"
+    if "user" not in roles:
+        return "no user message"
+    return "no assistant message"
+
+
+def read_session(
+    path: str,
+    on_problem: Callable[[jsonio.LineProblem], None],
+    *,
+    keep_reasoning: bool = False,
+) -> Iterator[ep.Episode]:
+    """Yield the usable episodes of one session file; problems go to ``on_problem``."""
+    with open(path, "rb") as fp:
+        session_id, chains = _read_chains(fp, path, on_problem)
+    session_id = session_id or os.path.splitext(os.path.basename(path))[0]
+    if not chains:
+        on_problem(jsonio.LineProblem(path, 1, NOT_USABLE, "task segment 0 is not usable: no messages"))
+        return
+    for key in sorted(chains):  # "" (the main chain) sorts first
+        entries = chains[key]
+        chain_id = session_id if not key else f"{session_id}:agent-{key}"
+        times = {entry.line: parse_time(entry.data.get("timestamp")) for entry in entries}
+        items = _items(entries)
+        yield from _chain_episodes(path, chain_id, items, times, on_problem, keep_reasoning, turns=not key)
+
+
+def _chain_episodes(
+    path: str,
+    chain_id: str,
+    items: List[_Item],
+    times: Dict[int, Optional[dt.datetime]],
+    on_problem: Callable[[jsonio.LineProblem], None],
+    keep_reasoning: bool,
+    *,
+    turns: bool,
+) -> Iterator[ep.Episode]:
+    def build(kind: str, segment: int, chat: List[ep.Message], own: Optional[List[ep.Message]] = None) -> Optional[ep.Episode]:
+        return ep.build_episode(kind, NAME, chain_id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+
+    segments = _segments(items)
+    label = "" if turns else "subagent "
+    for number, segment in enumerate(segments):
+        own = [item.message for item in segment.items if item.message is not None]
+        context = list(own)
+        if segment.summary is not None:
+            context.insert(0, ep.compaction_summary_message(segment.summary, times.get(segment.line)))
+        task = build("task", number, context, own)
+        if task is None:
+            on_problem(jsonio.LineProblem(path, segment.line, NOT_USABLE,
+                                          f"{label}task segment {number} is not usable: {_why(context)}"))
+            continue
+        summary_episode = None
+        following = segments[number + 1] if number + 1 < len(segments) else None
+        if following is not None and following.summary:
+            chat = ep.compact_summary_messages(context, following.summary)
+            if chat is not None:
+                summary_episode = build("compact_summary", number, chat, [])
+                if summary_episode is not None:
+                    summary_episode.started_at = summary_episode.ended_at = times.get(following.line)
+                    ep.pair(task, summary_episode)
+        yield task
+        if summary_episode is not None:
+            yield summary_episode
+    if not turns:
+        return
+    # A turn starts at a user request; requests sent back to back (no answer between) are one turn.
+    flat = [item for item in items if item.message is not None]
+    starts: List[int] = []
+    previous_was_request = False
+    for index, item in enumerate(flat):
+        is_request = item.kind == "request"
+        if is_request and not previous_was_request:
+            starts.append(index)
+        previous_was_request = is_request
+    for turn, start in enumerate(starts):
+        end = starts[turn + 1] if turn + 1 < len(starts) else len(flat)
+        episode = build("turn", turn, [item.message for item in flat[start:end] if item.message is not None])
+        if episode is not None:
+            yield episode
+
+
+read = read_session
