@@ -32,6 +32,7 @@ test: $(VENV_PY)
 
 bench:
 	$(PYTHON) bench/export_bench.py
+	$(PYTHON) bench/harvest_bench.py
 
 bench-1m:
 	$(PYTHON) bench/export_bench.py --sizes 10000,100000,1000000
