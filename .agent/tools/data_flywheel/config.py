@@ -7,6 +7,9 @@ is worse than an error. Keys:
 - ``accept_auto_redacted`` (bool, default false): let runs in which the
   scanner replaced something become training examples and eval cases. Off by
   default: a run whose text needed redacting is not trainable (fail closed).
+- ``capture_hook`` (bool, default false): let the ``hook`` command harvest the
+  session a harness hook names. Off by default: nothing is captured unless the
+  team opts in.
 """
 from __future__ import annotations
 
@@ -23,9 +26,10 @@ CONFIG_FILE = "config.json"
 @dataclass(frozen=True)
 class Config:
     accept_auto_redacted: bool = False
+    capture_hook: bool = False
 
 
-_KEYS: Dict[str, type] = {"accept_auto_redacted": bool}
+_KEYS: Dict[str, type] = {"accept_auto_redacted": bool, "capture_hook": bool}
 
 
 def key_line(text: str, key: str) -> Optional[int]:

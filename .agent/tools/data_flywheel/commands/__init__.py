@@ -1,8 +1,8 @@
 """The command registry: one module per command, in the order ``--help`` lists them."""
 from __future__ import annotations
 
-from . import export, harvest, redact, status, validate
+from . import export, harvest, hook, redact, status, validate
 
 DEFAULT_COMMAND = "export"
 
-COMMANDS = (export, validate, redact, status, harvest)
+COMMANDS = (export, validate, redact, status, harvest, hook)
