@@ -178,7 +178,8 @@ def test_every_registered_reader_is_found_by_sniffing_its_own_fixtures(tmp_path)
 
     for reader in READERS:
         folder = os.path.join(FIXTURES, reader.NAME if reader.NAME != "openclaw" else "pi")
-        if reader.NAME == "openclaw" or not os.path.isdir(folder):
+        # OpenCode's fixtures are descriptions its own tests turn into databases (and check sniffing there).
+        if reader.NAME in ("openclaw", "opencode") or not os.path.isdir(folder):
             continue
         sessions = [os.path.join(folder, name) for name in sorted(os.listdir(folder))
                     if name.endswith(".jsonl") and ".episodes." not in name and os.path.getsize(os.path.join(folder, name))]
@@ -197,3 +198,18 @@ def test_codex_zstd_rollouts_are_skipped_with_the_reason(tmp_path):
     skipped = json.loads((out / "manifest.json").read_text())["skipped"]
     assert skipped == [{"path": str(folder / "rollout-1.jsonl.zst"),
                         "reason": "codex: zstd-compressed rollout (the standard library reads zstd only from Python 3.14)"}]
+
+
+def test_opencode_database_and_legacy_storage_folder_are_found_whole(tmp_path):
+    """XDG_DATA_HOME/opencode holds opencode.db and a legacy storage/ tree; each is one source."""
+    import test_harness_opencode as opencode_tests
+
+    data = tmp_path / "xdg" / "opencode"
+    (data / "db").mkdir(parents=True)
+    opencode_tests.build_db(data / "db", opencode_tests.load("tool-calls"))
+    opencode_tests.build_storage(data / "legacy", opencode_tests.load("subagent"))
+    result, out, _ = harvest(tmp_path, "--source", "opencode", env={**ENV, "XDG_DATA_HOME": str(tmp_path / "xdg")})
+    assert result.code == 0, result
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sessions_found"] == 2 and manifest["skipped"] == []
+    assert manifest["rows"] == {"opencode": {"task": 3, "turn": 4}}
