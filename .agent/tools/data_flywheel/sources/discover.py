@@ -51,16 +51,33 @@ def default_dirs(reader: ModuleType, env: Mapping[str, str]) -> List[str]:
     return [folder for folder in found if os.path.isdir(folder)]
 
 
-def walk_files(root: str) -> Iterator[str]:
-    """Session-like files under ``root`` (or ``root`` itself), in a stable order, symlinks not followed."""
-    if os.path.isfile(root):
+def _claims_folder(folder: str, readers: Sequence[ModuleType]) -> Optional[ModuleType]:
+    """A reader whose sessions are a whole folder (OpenCode's legacy ``storage/`` tree)."""
+    for reader in readers:
+        sniff_path = getattr(reader, "sniff_path", None)
+        if sniff_path is not None and sniff_path(folder):
+            return reader
+    return None
+
+
+def walk_files(root: str, readers: Sequence[ModuleType] = ()) -> Iterator[str]:
+    """Session-like files under ``root`` (or ``root`` itself), in a stable order, symlinks not followed.
+
+    A folder a reader claims as a whole is yielded itself and not walked into:
+    its thousands of part files are that reader's business, not separate sessions.
+    """
+    if os.path.isfile(root) or _claims_folder(root, readers):
         yield root
         return
     for folder, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        claimed = [name for name in dirnames if _claims_folder(os.path.join(folder, name), readers)]
+        dirnames[:] = [name for name in dirnames if name not in claimed]
         for name in sorted(filenames):
             if name.endswith(SESSION_SUFFIXES):
                 yield os.path.join(folder, name)
+        for name in claimed:
+            yield os.path.join(folder, name)
 
 
 def head_lines(path: str) -> Tuple[List[str], bytes]:
@@ -99,6 +116,9 @@ def classify(path: str, readers: Sequence[ModuleType]) -> Found:
         reason = skip_reason(path) if skip_reason is not None else None
         if reason:
             return Found(path, None, f"{reader.NAME}: {reason}")
+    if os.path.isdir(path):
+        reader = _claims_folder(path, readers)
+        return Found(path, reader, None if reader else "a folder no selected reader recognises")
     try:
         lines, start = head_lines(path)
     except OSError as error:
@@ -135,7 +155,7 @@ def discover(
         if not os.path.exists(root):
             yield Found(root, None, "no such file or folder")
             continue
-        for path in walk_files(root):
+        for path in walk_files(root, readers):
             if since is not None:
                 try:
                     if os.path.getmtime(path) < since:

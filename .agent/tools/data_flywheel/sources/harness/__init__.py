@@ -13,9 +13,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import List, Optional, Tuple
 
-from . import claude_code, codex, openclaw, pi
+from . import claude_code, codex, gemini, opencode, openclaw, pi
 
-READERS: Tuple[ModuleType, ...] = (openclaw, pi, claude_code, codex)
+READERS: Tuple[ModuleType, ...] = (openclaw, pi, claude_code, codex, gemini, opencode)
 
 
 def sniff(head_lines: List[str]) -> Optional[ModuleType]:
