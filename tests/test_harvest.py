@@ -213,3 +213,13 @@ def test_opencode_database_and_legacy_storage_folder_are_found_whole(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sessions_found"] == 2 and manifest["skipped"] == []
     assert manifest["rows"] == {"opencode": {"task": 3, "turn": 4}}
+
+
+def test_candidates_after_a_torn_last_line_start_on_a_line_of_their_own(tmp_path):
+    from data_flywheel.records import candidates
+
+    path = tmp_path / "candidates.jsonl"
+    path.write_text('{"id": "cand_old"}\n{"id": "cand_torn", "inpu')
+    added = candidates.append_new(str(path), [{"id": "cand_old"}, {"id": "cand_new"}, {"id": "cand_new"}])
+    assert added == 1
+    assert path.read_text().splitlines()[-1] == '{"id":"cand_new"}'
