@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable
 
 from .. import jsonio
 from ..locking import locked
@@ -71,23 +71,32 @@ def candidate_from_episode(
 
 
 def append_new(path: str, candidates: Iterable[Dict[str, Any]]) -> int:
-    """Append the candidates whose id is not in ``path`` yet; return how many were added."""
+    """Append the candidates whose id is not in ``path`` yet; return how many were added.
+
+    Written one line at a time as they come (a candidate carries its whole
+    trajectory, so holding them all would grow with the harvest), under the
+    lock, so no other writer interleaves. A reader may see the last line
+    still being written; every reader here treats a torn last line as unfinished.
+    """
+    added = 0
     with locked(path), SeenSet() as seen:
         if os.path.exists(path):
             with open(path, "rb") as fp:
                 for _line, existing in jsonio.read_json_lines(fp, path, lambda _problem: None):
                     if isinstance(existing.get("id"), str):
                         seen.first_seen(existing["id"], 0)
-        fresh: List[str] = []
-        for candidate in candidates:
-            if seen.first_seen(candidate["id"], 0) is None:
-                fresh.append(jsonio.dumps_line(candidate))
-        if fresh:
-            with open(path, "a+b") as fp:
-                fp.seek(0, os.SEEK_END)
-                if fp.tell():
-                    fp.seek(-1, os.SEEK_END)
-                    if fp.read(1) != b"\n":  # a torn last line must not swallow the first new one
-                        fresh.insert(0, "\n")
-                fp.write("".join(fresh).encode("utf-8"))
-    return len(fresh)
+        with open(path, "a+b") as fp:
+            fp.seek(0, os.SEEK_END)
+            torn = False
+            if fp.tell():
+                fp.seek(-1, os.SEEK_END)
+                torn = fp.read(1) != b"\n"  # a torn last line must not swallow the first new one
+            for candidate in candidates:
+                if seen.first_seen(candidate["id"], 0) is not None:
+                    continue
+                if torn:
+                    fp.write(b"\n")
+                    torn = False
+                fp.write(jsonio.dumps_line(candidate).encode("utf-8"))
+                added += 1
+    return added
