@@ -81,6 +81,28 @@ def parse_json_text(text: str) -> Tuple[Any, Optional[Tuple[str, str]]]:
         return None, (INVALID_JSON, f"not valid JSON: {str(error).split(':')[0]}")
 
 
+class LastLine:
+    """Filled in while a file is read: whether its last line lacks a newline.
+
+    Harness logs are appended to while the agent runs; a last line without its
+    newline is a session still being written (or a writer that was cut off).
+    """
+
+    unfinished = False
+
+
+def lines_noting_last(fp: IO[bytes], last: LastLine) -> Iterator[bytes]:
+    """The lines of ``fp`` unchanged; ``last.unfinished`` is set before the last one is handed out."""
+    previous = None
+    for raw in fp:
+        if previous is not None:
+            yield previous
+        previous = raw
+    if previous is not None:
+        last.unfinished = not previous.endswith(b"\n")
+        yield previous
+
+
 def read_json_lines(
     fp: IO[bytes],
     source: str,

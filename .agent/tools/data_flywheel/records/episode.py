@@ -106,6 +106,23 @@ class Message:
 # --- conversion rules, one small function each -------------------------------------------
 
 
+def text_of(content: Any) -> str:
+    """Text of a string or a list of content parts (pi, Claude Code); images become a marker, never inline data."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    parts = []
+    for part in content:
+        if not isinstance(part, dict):
+            continue
+        if part.get("type") == "text" and isinstance(part.get("text"), str):
+            parts.append(part["text"])
+        elif part.get("type") == "image":
+            parts.append("[image]")
+    return "\n".join(parts)
+
+
 def normalize_role(role: str) -> str:
     """``developer`` is the newer name for ``system``; chat templates know only ``system``."""
     return "system" if role == "developer" else role

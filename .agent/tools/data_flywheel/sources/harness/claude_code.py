@@ -145,23 +145,6 @@ class _Entry:
     data: Dict[str, Any]
 
 
-class _Tail:
-    """Whether the line being read is the last one and lacks its newline (the writer was cut off)."""
-
-    partial = False
-
-
-def _lookahead(fp: IO[bytes], tail: _Tail) -> Iterator[bytes]:
-    previous = None
-    for raw in fp:
-        if previous is not None:
-            yield previous
-        previous = raw
-    if previous is not None:
-        tail.partial = not previous.endswith(b"\n")
-        yield previous
-
-
 def _chain_key(value: Dict[str, Any]) -> str:
     """"" for the main conversation, the agent id for a subagent's lines."""
     if value.get("isSidechain") is True:
@@ -174,10 +157,10 @@ def _read_chains(
     fp: IO[bytes], source: str, on_problem: Callable[[jsonio.LineProblem], None]
 ) -> Tuple[Optional[str], Dict[str, List[_Entry]]]:
     """The session id and the entries of each chain (main first), in file order, one per uuid."""
-    tail = _Tail()
+    tail = jsonio.LastLine()
 
     def report(problem: jsonio.LineProblem) -> None:
-        if tail.partial and problem.reason == jsonio.INVALID_JSON:
+        if tail.unfinished and problem.reason == jsonio.INVALID_JSON:
             problem = jsonio.LineProblem(
                 source, problem.line, TRUNCATED_LAST_LINE, "the last line is unfinished (the session may still be being written)"
             )
@@ -186,7 +169,7 @@ def _read_chains(
     session_id: Optional[str] = None
     chains: Dict[str, List[_Entry]] = {}
     seen: Set[str] = set()
-    for number, value in jsonio.read_json_lines(_lookahead(fp, tail), source, report):
+    for number, value in jsonio.read_json_lines(jsonio.lines_noting_last(fp, tail), source, report):
         uuid = value.get("uuid")
         if not isinstance(uuid, str) or not uuid or uuid in seen:
             continue  # summary, file-history-snapshot, queue-operation...; or a replayed duplicate
@@ -232,23 +215,6 @@ def _live_path(entries: List[_Entry]) -> List[_Entry]:
 
 
 # --- lines to messages ------------------------------------------------------------------
-
-
-def _text(content: Any) -> str:
-    """Text of a string or a list of blocks; images become a marker, never inline data."""
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        return ""
-    parts = []
-    for block in content:
-        if not isinstance(block, dict):
-            continue
-        if block.get("type") == "text" and isinstance(block.get("text"), str):
-            parts.append(block["text"])
-        elif block.get("type") == "image":
-            parts.append("[image]")
-    return "\n".join(parts)
 
 
 def _usage(raw: Any) -> Tuple[Tuple[str, int], ...]:
@@ -345,7 +311,7 @@ def _tool_message(block: Dict[str, Any], when: Optional[dt.datetime]) -> Optiona
     call_id = block.get("tool_use_id")
     if not isinstance(call_id, str):
         return None
-    return ep.Message("tool", _text(block.get("content")), tool_call_id=call_id, timestamp=when)
+    return ep.Message("tool", ep.text_of(block.get("content")), tool_call_id=call_id, timestamp=when)
 
 
 def _collect_results(entries: List[_Entry]) -> _Results:
@@ -398,7 +364,7 @@ def _items(entries: List[_Entry]) -> List[_Item]:
         content = message.get("content") if isinstance(message, dict) else None
         when = parse_time(data.get("timestamp"))
         if data.get("isCompactSummary") is True:
-            items.append(_Item("summary", entry.line, summary=_summary_text(_text(content))))
+            items.append(_Item("summary", entry.line, summary=_summary_text(ep.text_of(content))))
             continue
         for block in content if isinstance(content, list) else []:
             if isinstance(block, dict) and block.get("type") == "tool_result":
@@ -407,7 +373,7 @@ def _items(entries: List[_Entry]) -> List[_Item]:
                     # A result whose call is not on the path (its line was lost): kept where it is.
                     results.used.add(tool.tool_call_id or "")
                     items.append(_Item("tool", entry.line, tool))
-        text = _text(content)  # text and image blocks only: the results went out as tool messages
+        text = ep.text_of(content)  # text and image blocks only: the results went out as tool messages
         if not text.strip() or text.lstrip().startswith(_LOCAL_COMMAND_TAGS):
             continue
         if text.strip() in _INTERRUPTED:

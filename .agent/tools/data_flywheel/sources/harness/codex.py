@@ -172,28 +172,11 @@ class _Record:
     timestamp: Optional[dt.datetime]
 
 
-class _Tail:
-    """Whether the line being read is the last one and lacks its newline (the writer was cut off)."""
-
-    partial = False
-
-
-def _lookahead(fp: IO[bytes], tail: _Tail) -> Iterator[bytes]:
-    previous = None
-    for raw in fp:
-        if previous is not None:
-            yield previous
-        previous = raw
-    if previous is not None:
-        tail.partial = not previous.endswith(b"\n")
-        yield previous
-
-
 def _read_records(fp: IO[bytes], source: str, on_problem: Callable[[jsonio.LineProblem], None]) -> List[_Record]:
-    tail = _Tail()
+    tail = jsonio.LastLine()
 
     def report(problem: jsonio.LineProblem) -> None:
-        if tail.partial and problem.reason == jsonio.INVALID_JSON:
+        if tail.unfinished and problem.reason == jsonio.INVALID_JSON:
             problem = jsonio.LineProblem(
                 source, problem.line, TRUNCATED_LAST_LINE, "the last line is unfinished (the session may still be being written)"
             )
@@ -201,7 +184,7 @@ def _read_records(fp: IO[bytes], source: str, on_problem: Callable[[jsonio.LineP
 
     records: List[_Record] = []
     first = True
-    for number, value in jsonio.read_json_lines(_lookahead(fp, tail), source, report):
+    for number, value in jsonio.read_json_lines(jsonio.lines_noting_last(fp, tail), source, report):
         kind = value.get("type")
         if kind in _ENVELOPE_TYPES and isinstance(value.get("payload"), dict):
             records.append(_Record(number, kind, value["payload"], parse_time(value.get("timestamp"))))

@@ -42,7 +42,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 from ... import jsonio
 from ...records import episode as ep
@@ -120,18 +120,6 @@ class _Segment:
     summary_time: Optional[dt.datetime] = None
 
 
-def _lines_with_tail(fp: IO[bytes], tail: List[bool]) -> Iterator[bytes]:
-    """The file's lines; ``tail[0]`` becomes True when the last line lacks its newline."""
-    previous = None
-    for raw in fp:
-        if previous is not None:
-            yield previous
-        previous = raw
-    if previous is not None:
-        tail[0] = not previous.endswith(b"\n")
-        yield previous
-
-
 def _records(path: str, on_problem: Callable[[jsonio.LineProblem], None]) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """``(line, record)`` pairs of a JSONL session (streamed), or of a legacy single-JSON session."""
     with open(path, "rb") as fp:
@@ -147,16 +135,16 @@ def _records(path: str, on_problem: Callable[[jsonio.LineProblem], None]) -> Ite
             yield from _legacy_document(raw + fp.read(), skipped + 1, path, on_problem)
             return
         fp.seek(0)
-        tail = [False]
+        tail = jsonio.LastLine()
 
         def report(problem: jsonio.LineProblem) -> None:
-            if tail[0] and problem.reason == jsonio.INVALID_JSON:
+            if tail.unfinished and problem.reason == jsonio.INVALID_JSON:
                 problem = jsonio.LineProblem(
                     path, problem.line, TRUNCATED_LAST_LINE, "the last line is unfinished (the session may still be being written)"
                 )
             on_problem(problem)
 
-        yield from jsonio.read_json_lines(_lines_with_tail(fp, tail), path, report)
+        yield from jsonio.read_json_lines(jsonio.lines_noting_last(fp, tail), path, report)
 
 
 def _legacy_document(

@@ -91,30 +91,13 @@ class _Entry:
     data: Dict[str, Any]
 
 
-class _Tail:
-    """Whether the line being read is the last one and lacks its newline (the writer was cut off)."""
-
-    partial = False
-
-
-def _lookahead(fp: IO[bytes], tail: _Tail) -> Iterator[bytes]:
-    previous = None
-    for raw in fp:
-        if previous is not None:
-            yield previous
-        previous = raw
-    if previous is not None:
-        tail.partial = not previous.endswith(b"\n")
-        yield previous
-
-
 def _read_entries(
     fp: IO[bytes], source: str, on_problem: Callable[[jsonio.LineProblem], None]
 ) -> Tuple[Optional[Dict[str, Any]], List[_Entry]]:
-    tail = _Tail()
+    tail = jsonio.LastLine()
 
     def report(problem: jsonio.LineProblem) -> None:
-        if tail.partial and problem.reason == jsonio.INVALID_JSON:
+        if tail.unfinished and problem.reason == jsonio.INVALID_JSON:
             problem = jsonio.LineProblem(
                 source, problem.line, TRUNCATED_LAST_LINE, "the last line is unfinished (the session may still be being written)"
             )
@@ -125,7 +108,7 @@ def _read_entries(
     # Every parsed line, header included: v1 compactions point into this list by index.
     parsed: List[Optional[_Entry]] = []
     entries: List[_Entry] = []
-    for number, value in jsonio.read_json_lines(_lookahead(fp, tail), source, report):
+    for number, value in jsonio.read_json_lines(jsonio.lines_noting_last(fp, tail), source, report):
         if not parsed and value.get("type") == "session":
             header = value
             version = value.get("version") if isinstance(value.get("version"), int) else 1
@@ -194,23 +177,6 @@ def _timestamp(entry: Dict[str, Any], message: Optional[Dict[str, Any]] = None) 
     return moment
 
 
-def _text(content: Any) -> str:
-    """Text of a string or a list of parts; images become a marker, never inline data."""
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        return ""
-    parts = []
-    for part in content:
-        if not isinstance(part, dict):
-            continue
-        if part.get("type") == "text" and isinstance(part.get("text"), str):
-            parts.append(part["text"])
-        elif part.get("type") == "image":
-            parts.append("[image]")
-    return "\n".join(parts)
-
-
 def _usage(raw: Any) -> Tuple[Tuple[str, int], ...]:
     if not isinstance(raw, dict):
         return ()
@@ -269,7 +235,7 @@ def _message(entry: Dict[str, Any]) -> Optional[ep.Message]:
     """The chat message an entry contributes to the model's context, or None (pi's convertToLlm)."""
     kind = entry.get("type")
     if kind == "custom_message":
-        return ep.Message("user", _text(entry.get("content")), timestamp=_timestamp(entry))
+        return ep.Message("user", ep.text_of(entry.get("content")), timestamp=_timestamp(entry))
     if kind == "branch_summary" and isinstance(entry.get("summary"), str) and entry["summary"]:
         return ep.branch_summary_message(entry["summary"], _timestamp(entry))
     message = entry.get("message")
@@ -278,13 +244,13 @@ def _message(entry: Dict[str, Any]) -> Optional[ep.Message]:
     when = _timestamp(entry, message)
     role = message.get("role")
     if role == "user" or role == "custom" or role in ("system", "developer"):
-        return ep.Message("user" if role == "custom" else role, _text(message.get("content")), timestamp=when)
+        return ep.Message("user" if role == "custom" else role, ep.text_of(message.get("content")), timestamp=when)
     if role == "assistant":
         return _assistant(message, when)
     if role == "toolResult":
         name = message.get("toolName") if isinstance(message.get("toolName"), str) else None
         call_id = message.get("toolCallId") if isinstance(message.get("toolCallId"), str) else ""
-        return ep.Message("tool", _text(message.get("content")), tool_call_id=call_id, name=name, timestamp=when)
+        return ep.Message("tool", ep.text_of(message.get("content")), tool_call_id=call_id, name=name, timestamp=when)
     if role == "bashExecution":
         if message.get("excludeFromContext"):
             return None
