@@ -178,8 +178,8 @@ def test_every_registered_reader_is_found_by_sniffing_its_own_fixtures(tmp_path)
 
     for reader in READERS:
         folder = os.path.join(FIXTURES, reader.NAME if reader.NAME != "openclaw" else "pi")
-        # OpenCode's fixtures are descriptions its own tests turn into databases (and check sniffing there).
-        if reader.NAME in ("openclaw", "opencode") or not os.path.isdir(folder):
+        # OpenCode's and Hermes' fixtures are descriptions their own tests turn into databases (and check sniffing there).
+        if reader.NAME in ("openclaw", "opencode", "hermes") or not os.path.isdir(folder):
             continue
         sessions = [os.path.join(folder, name) for name in sorted(os.listdir(folder))
                     if name.endswith(".jsonl") and ".episodes." not in name and os.path.getsize(os.path.join(folder, name))]
@@ -223,3 +223,18 @@ def test_candidates_after_a_torn_last_line_start_on_a_line_of_their_own(tmp_path
     added = candidates.append_new(str(path), [{"id": "cand_old"}, {"id": "cand_new"}, {"id": "cand_new"}])
     assert added == 1
     assert path.read_text().splitlines()[-1] == '{"id":"cand_new"}'
+
+
+def test_hermes_state_db_is_found_from_hermes_home(tmp_path):
+    import test_harness_hermes as hermes_tests
+
+    home = tmp_path / "hermes-home"
+    home.mkdir()
+    hermes_tests.build_db(home, hermes_tests.load("tool-calls"))  # writes home/state.db
+    (home / "skills").mkdir()
+    (home / "skills" / "notes.json").write_text("{}")  # never walked: only state.db is read
+    result, out, _ = harvest(tmp_path, "--source", "hermes", env={**ENV, "HERMES_HOME": str(home)})
+    assert result.code == 0, result
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sessions_found"] == 1 and manifest["skipped"] == []
+    assert manifest["rows"] == {"hermes": {"task": 1, "turn": 2}}
