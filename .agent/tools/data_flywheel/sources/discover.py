@@ -40,6 +40,7 @@ def expand_home(path: str, env: Mapping[str, str]) -> str:
 
 
 def default_dirs(reader: ModuleType, env: Mapping[str, str]) -> List[str]:
+    """The reader's default places that exist: folders to walk, or single database files."""
     if hasattr(reader, "default_dirs"):
         patterns = list(reader.default_dirs(env))
     else:
@@ -48,7 +49,7 @@ def default_dirs(reader: ModuleType, env: Mapping[str, str]) -> List[str]:
     for pattern in patterns:
         expanded = expand_home(pattern, env)
         found.extend(sorted(glob.glob(expanded)) if glob.has_magic(expanded) else [expanded])
-    return [folder for folder in found if os.path.isdir(folder)]
+    return [place for place in found if os.path.exists(place)]  # a folder, or a database file (Hermes)
 
 
 def _claims_folder(folder: str, readers: Sequence[ModuleType]) -> Optional[ModuleType]:
