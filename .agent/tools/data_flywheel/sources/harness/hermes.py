@@ -50,12 +50,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import pathlib
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ... import jsonio
+from .. import readonly_sqlite
 from ...records import episode as ep
 
 NAME = "hermes"
@@ -127,12 +127,7 @@ def sniff_path(path: str) -> bool:
         connection.close()
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    # Read-only by URI, as the OpenCode reader does; as_uri() escapes ? and # in the file name.
-    uri = pathlib.Path(os.path.abspath(path)).as_uri() + "?mode=ro"
-    connection = sqlite3.connect(uri, uri=True, timeout=5.0)
-    connection.row_factory = sqlite3.Row
-    return connection
+_connect = readonly_sqlite.connect  # mode=ro: see sources/readonly_sqlite.py
 
 
 # --- loading ----------------------------------------------------------------------------

@@ -39,12 +39,12 @@ import datetime as dt
 import glob
 import json
 import os
-import pathlib
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ... import jsonio
+from .. import readonly_sqlite
 from ...records import episode as ep
 
 NAME = "opencode"
@@ -126,13 +126,7 @@ def sniff_path(path: str) -> bool:
         connection.close()
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    # Read-only by URI (shared/formats/harness-sessions.md, "SQLite storage"); as_uri() escapes
-    # characters such as ? and # that would otherwise end the file name.
-    uri = pathlib.Path(os.path.abspath(path)).as_uri() + "?mode=ro"
-    connection = sqlite3.connect(uri, uri=True, timeout=5.0)
-    connection.row_factory = sqlite3.Row
-    return connection
+_connect = readonly_sqlite.connect  # mode=ro: see sources/readonly_sqlite.py
 
 
 def _legacy_session_file(path: str) -> Optional[str]:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
-from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from ... import jsonio
 from ...records import episode as ep
@@ -92,7 +92,7 @@ class _Entry:
 
 
 def _read_entries(
-    fp: IO[bytes], source: str, on_problem: Callable[[jsonio.LineProblem], None]
+    fp: Iterable[bytes], source: str, on_problem: Callable[[jsonio.LineProblem], None]
 ) -> Tuple[Optional[Dict[str, Any]], List[_Entry]]:
     tail = jsonio.LastLine()
 
@@ -280,7 +280,35 @@ def read_session(
     """Yield the usable episodes of one session file; problems go to ``on_problem``."""
     with open(path, "rb") as fp:
         header, entries = _read_entries(fp, path, on_problem)
-    session_id = header["id"] if header and isinstance(header.get("id"), str) else os.path.splitext(os.path.basename(path))[0]
+    fallback_id = os.path.splitext(os.path.basename(path))[0]
+    return episodes_from_entries(header, entries, path, on_problem, fallback_id, keep_reasoning=keep_reasoning, harness=harness)
+
+
+def read_lines(
+    lines: Iterable[bytes],
+    source: str,
+    on_problem: Callable[[jsonio.LineProblem], None],
+    fallback_id: str,
+    *,
+    keep_reasoning: bool = False,
+    harness: str = NAME,
+) -> Iterator[ep.Episode]:
+    """Episodes from pi entries that arrive as JSON lines from elsewhere (OpenClaw's SQLite rows)."""
+    header, entries = _read_entries(lines, source, on_problem)
+    return episodes_from_entries(header, entries, source, on_problem, fallback_id, keep_reasoning=keep_reasoning, harness=harness)
+
+
+def episodes_from_entries(
+    header: Optional[Dict[str, Any]],
+    entries: List[_Entry],
+    path: str,
+    on_problem: Callable[[jsonio.LineProblem], None],
+    fallback_id: str,
+    *,
+    keep_reasoning: bool,
+    harness: str,
+) -> Iterator[ep.Episode]:
+    session_id = header["id"] if header and isinstance(header.get("id"), str) else fallback_id
     path_entries = _live_path(entries)
     messages: Dict[int, ep.Message] = {}
     for index, entry in enumerate(path_entries):
