@@ -13,7 +13,7 @@ count every run, because rejected work is where they come from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 from ..terminal import plural
 from ..tokens import estimate_tokens

@@ -9,7 +9,7 @@ by rule and by field, never as values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Tuple
 
 # Not free text: hashed or parsed before use, never written as they are.
 _UNSCANNED_TOP_LEVEL = ("id", "created_at", "timestamp")

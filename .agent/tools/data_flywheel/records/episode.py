@@ -123,6 +123,18 @@ def text_of(content: Any) -> str:
     return "\n".join(parts)
 
 
+def usage_counts(raw: Any, key_pairs: Iterable[Tuple[str, str]]) -> Tuple[Tuple[str, int], ...]:
+    """``(our key, count)`` for each ``(harness key, our key)`` whose value is a non-negative integer."""
+    if not isinstance(raw, dict):
+        return ()
+    out = []
+    for source_key, key in key_pairs:
+        value = raw.get(source_key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            out.append((key, value))
+    return tuple(out)
+
+
 def normalize_role(role: str) -> str:
     """``developer`` is the newer name for ``system``; chat templates know only ``system``."""
     return "system" if role == "developer" else role

@@ -218,16 +218,9 @@ def _live_path(entries: List[_Entry]) -> List[_Entry]:
 
 
 def _usage(raw: Any) -> Tuple[Tuple[str, int], ...]:
-    if not isinstance(raw, dict):
-        return ()
-    out = []
-    for source_key, key in _USAGE_KEYS:
-        value = raw.get(source_key)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            out.append((key, value))
-    if out:
-        out.append(("total_tokens", sum(value for _, value in out)))
-    return tuple(out)
+    counts = ep.usage_counts(raw, _USAGE_KEYS)
+    # Claude Code records no total; the sum of its parts stands in for one.
+    return counts + (("total_tokens", sum(value for _, value in counts)),) if counts else ()
 
 
 def _message_id(entry: _Entry) -> str:

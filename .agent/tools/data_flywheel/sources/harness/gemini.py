@@ -330,13 +330,7 @@ def _tool_messages(result: Any, call_id: str, name: Optional[str], when: Optiona
 
 
 def _usage(raw: Any) -> Tuple[Tuple[str, int], ...]:
-    if not isinstance(raw, dict):
-        return ()
-    return tuple(
-        (key, raw[source])
-        for source, key in _USAGE_KEYS
-        if isinstance(raw.get(source), int) and not isinstance(raw.get(source), bool) and raw[source] >= 0
-    )
+    return ep.usage_counts(raw, _USAGE_KEYS)
 
 
 def _gemini(record: Dict[str, Any], when: Optional[dt.datetime], answered: Set[str]) -> List[ep.Message]:

@@ -48,7 +48,6 @@ they are read as conversations of their own.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -68,7 +67,6 @@ DEFAULT_DIRS: Tuple[str, ...] = ("~/.hermes/" + DATABASE_NAME,)
 NOT_USABLE = "not_usable"
 UNREADABLE_DATABASE = "unreadable_database"
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 # hermes_state.py _encode_content: list/dict content (multimodal parts) stored as this prefix + JSON.
 _CONTENT_JSON_PREFIX = "\x00json:"
 # context_compressor.py: every current and historical handoff prefix starts with one of these.
@@ -106,25 +104,10 @@ def sniff(head: List[str]) -> bool:
 
 def sniff_path(path: str) -> bool:
     """True for an SQLite file with Hermes's ``sessions`` and ``messages`` tables."""
-    try:
-        with open(path, "rb") as fp:
-            if fp.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
-                return False
-    except OSError:
-        return False
-    try:
-        connection = _connect(path)
-    except sqlite3.Error:
-        return False
-    try:
-        sessions = {row[1] for row in connection.execute("PRAGMA table_info(sessions)")}
-        messages = {row[1] for row in connection.execute("PRAGMA table_info(messages)")}
-        return {"id", "source", "parent_session_id"} <= sessions and {
-            "session_id", "role", "content", "tool_calls", "tool_call_id"} <= messages
-    except sqlite3.Error:
-        return False
-    finally:
-        connection.close()
+    return readonly_sqlite.has_tables(path, {
+        "sessions": ("id", "source", "parent_session_id"),
+        "messages": ("session_id", "role", "content", "tool_calls", "tool_call_id"),
+    })
 
 
 _connect = readonly_sqlite.connect  # mode=ro: see sources/readonly_sqlite.py

@@ -17,7 +17,6 @@ storages reuse ``pi``'s reader with another harness name:
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from typing import Callable, Iterator, List, Optional, Tuple
 
@@ -52,18 +51,7 @@ def sniff(head: List[str]) -> bool:
 
 def sniff_path(path: str) -> bool:
     """True for an SQLite database with OpenClaw's ``transcript_events`` table."""
-    if os.path.isdir(path) or not readonly_sqlite.is_sqlite(path):
-        return False
-    try:
-        connection = readonly_sqlite.connect(path)
-    except sqlite3.Error:
-        return False
-    try:
-        return {"session_id", "seq", "event_json"} <= readonly_sqlite.table_columns(connection, "transcript_events")
-    except sqlite3.Error:
-        return False
-    finally:
-        connection.close()
+    return readonly_sqlite.has_tables(path, {"transcript_events": ("session_id", "seq", "event_json")})
 
 
 def read_session(

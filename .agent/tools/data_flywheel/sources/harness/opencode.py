@@ -63,7 +63,6 @@ DATABASE_NAME = "opencode.db"
 NOT_USABLE = "not_usable"
 UNREADABLE_DATABASE = "unreadable_database"
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 _TABLES = frozenset({"session", "message", "part"})
 
 # Assistant ``tokens`` / step-finish ``tokens`` -> episode usage keys.
@@ -107,23 +106,7 @@ def sniff_path(path: str) -> bool:
         return all(os.path.isdir(os.path.join(path, name)) for name in ("session", "message", "part"))
     if path.endswith(".json"):
         return _legacy_session_file(path) is not None
-    try:
-        with open(path, "rb") as fp:
-            if fp.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
-                return False
-    except OSError:
-        return False
-    try:
-        connection = _connect(path)
-    except sqlite3.Error:
-        return False
-    try:
-        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return _TABLES <= names
-    except sqlite3.Error:
-        return False
-    finally:
-        connection.close()
+    return readonly_sqlite.has_tables(path, {table: () for table in _TABLES})
 
 
 _connect = readonly_sqlite.connect  # mode=ro: see sources/readonly_sqlite.py

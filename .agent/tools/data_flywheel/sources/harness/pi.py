@@ -178,14 +178,7 @@ def _timestamp(entry: Dict[str, Any], message: Optional[Dict[str, Any]] = None) 
 
 
 def _usage(raw: Any) -> Tuple[Tuple[str, int], ...]:
-    if not isinstance(raw, dict):
-        return ()
-    out = []
-    for source_key, key in _USAGE_KEYS:
-        value = raw.get(source_key)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            out.append((key, value))
-    return tuple(out)
+    return ep.usage_counts(raw, _USAGE_KEYS)
 
 
 def _assistant(message: Dict[str, Any], when: Optional[dt.datetime]) -> ep.Message:
