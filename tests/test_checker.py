@@ -617,6 +617,7 @@ PATTERN_EXAMPLES = {
     "^[^/\\\\.][^/\\\\]*$": "bug_triage",
     "^[^/].*$": "data/traces.jsonl",
     "^ep_[0-9a-f]{16,64}$": "ep_0123456789abcdef",
+    "^[a-zA-Z0-9_-]{1,64}$": "read_file",
 }
 
 
