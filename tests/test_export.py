@@ -51,17 +51,23 @@ def test_same_flags_as_agentic_stack(tmp_path, monkeypatch):
 
 def test_agentic_stack_behaviours(tmp_path):
     """The facts listed in shared/compat/agentic-stack-v0.13.0/README.md, one by one."""
+    def distinct(index, **fields):
+        # Texts that share no words, so duplicate collapsing keeps every run apart.
+        words = " ".join(f"t{index}w{k}" for k in range(10))
+        return make_run(index, input_redacted=f"Ticket {words}", output_approved=f"Answer {words[::-1]}", **fields)
+
     runs = [
-        make_run(1, id="raw-run-123", domain="Real Estate!", workflow="Lead  Intake"),
-        make_run(2, id="rejected-run", human_review={"status": "rejected"}),
-        make_run(3, id="edited-run", human_review={"status": "edited"}),
-        make_run(4, id="claim-needs-review", redaction_status="needs_review"),
-        make_run(5, id="opted-out", trainable=False),
-        make_run(6, id="no-domain", domain="", workflow=""),
+        distinct(1, id="raw-run-123", domain="Real Estate!", workflow="Lead  Intake"),
+        distinct(2, id="rejected-run", human_review={"status": "rejected"}),
+        distinct(3, id="edited-run", human_review={"status": "edited"}),
+        distinct(4, id="claim-needs-review", redaction_status="needs_review"),
+        distinct(5, id="opted-out", trainable=False),
+        distinct(6, id="no-domain", domain="", workflow=""),
         "{broken",
         "[1, 2, 3]",
     ]
-    result, out = export(tmp_path, runs)
+    # Eval cases are held out: with everything in the test split every eligible run is one.
+    result, out = export(tmp_path, runs, "--split-ratios", "0,0,1")
     assert result.code == 0, result
     traces = read_jsonl(out / "trace-records.jsonl")
     training = read_jsonl(out / "training-examples.jsonl")
@@ -118,7 +124,7 @@ def test_output_validates_under_agentic_stack_schemas_with_our_additions_allowed
     """Every field agentic-stack defines is present with its type; extra fields are ours."""
     from data_flywheel.records.checker import Checker
 
-    result, out = export(tmp_path, AGENTIC_RUNS)
+    result, out = export(tmp_path, AGENTIC_RUNS, "--split-ratios", "0,0,1")
     assert result.code == 0, result
 
     def relaxed(name):

@@ -10,6 +10,7 @@ from consumers import consumer_python, run_json
 
 from data_flywheel.records import schemas
 from data_flywheel.records.checker import Checker
+from data_flywheel.writers import TRAINING_FORMATS
 
 SCHEMA_FILES = sorted(glob.glob(os.path.join(ROOT, "schemas", "*.schema.json")))
 AGENTIC = os.path.join(FIXTURES, "agentic-stack", "schemas")
@@ -20,9 +21,14 @@ def load(path):
         return json.load(fp)
 
 
+# One schema per training format besides alpaca's agentic-stack training-example.
+TRAINING_FORMAT_KINDS = [fmt.SCHEMA_KIND for fmt in TRAINING_FORMATS if fmt.SCHEMA_KIND != "training-example"]
+
+
 def test_every_kind_in_the_contract_has_a_schema():
-    assert sorted(schemas.KINDS) == ["approved-run", "candidate-run", "context-card", "episode", "eval-case",
-                                     "flywheel-metrics", "manifest", "redaction-report", "trace-record", "training-example"]
+    assert sorted(schemas.KINDS) == sorted(["approved-run", "candidate-run", "context-card", "episode", "eval-case",
+                                     "flywheel-metrics", "manifest", "promptfoo-test", "redaction-report", "trace-record",
+                                     "training-example"] + TRAINING_FORMAT_KINDS)
     for kind in schemas.KINDS.values():
         assert os.path.join(ROOT, "schemas", kind.filename) in SCHEMA_FILES
 

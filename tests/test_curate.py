@@ -1,0 +1,205 @@
+"""The curator: one row per duplicate cluster, held-out eval cases, no leaks, real preference pairs only."""
+import json
+
+import pytest
+from conftest import make_run, write_runs
+
+from data_flywheel.config import Config
+from data_flywheel.export import dedup, splits
+from data_flywheel.export.curate import Curator
+from data_flywheel.export.gate import RedactionGate
+from data_flywheel.export.pipeline import Aggregator
+from data_flywheel.redaction import Redactor
+
+ALL_TRAIN = {"train": 1.0, "validation": 0.0, "test": 0.0}
+ALL_TEST = {"train": 0.0, "validation": 0.0, "test": 1.0}
+
+
+def _words(index, count=14):
+    return " ".join(f"w{index}x{k}" for k in range(count))
+
+
+def distinct(index, **extra):
+    fields = {"input_redacted": f"Ticket {index}: {_words(index)}",
+              "output_approved": f"Answer {index}: {_words(index + 100000)}"}
+    fields.update(extra)
+    return make_run(index, **fields)
+
+
+@pytest.fixture
+def place():
+    aggregator = Aggregator(RedactionGate(Redactor()), Config(), "p")
+
+    def placements(records, ratios=ALL_TRAIN, max_tokens=None):
+        with Curator(ratios, max_tokens) as curator:
+            placed = [(aggregator.make_run(record), None) for record in records]
+            placed = [(run, curator.place(run)) for run, _ in placed]
+            return placed, curator.metrics()
+
+    return placements
+
+
+def test_exact_and_near_duplicates_collapse_into_the_first_row(place):
+    first = distinct(1)
+    exact = dict(first, id="run-exact", output_approved=first["output_approved"].upper() + " ")
+    near_words = first["output_approved"].split()
+    near_words[3] = "different"
+    near = dict(first, id="run-near", output_approved=" ".join(near_words))
+    placed, metrics = place([first, exact, near, distinct(2)])
+    kept = [placement.example is not None for _run, placement in placed]
+    assert kept == [True, False, False, True]
+    assert metrics["dedup"]["exact_duplicates"] == 1
+    assert metrics["dedup"]["near_duplicates"] == 1
+    assert metrics["dedup"]["cluster_sizes"] == {"3": 1} and metrics["dedup"]["largest_cluster"] == 3
+    assert metrics["sft_rows"]["train"] == 2
+
+
+def test_a_shared_system_instruction_does_not_make_runs_duplicates(place):
+    long_instruction = "Follow the team's triage checklist carefully. " * 30
+    placed, metrics = place([distinct(i, instruction=long_instruction) for i in range(5)])
+    assert all(placement.example is not None for _run, placement in placed)
+    assert metrics["dedup"]["near_duplicates"] == 0
+
+
+def test_eval_cases_come_only_from_held_out_splits(place):
+    placed, metrics = place([distinct(i) for i in range(300)], ratios=splits.DEFAULT_RATIOS)
+    for run, placement in placed:
+        assert placement.eval_case == (placement.split in ("validation", "test"))
+        assert placement.example is not None  # nothing here is a duplicate of anything else
+    assert metrics["eval_cases"]["validation"] + metrics["eval_cases"]["test"] == sum(
+        1 for _run, placement in placed if placement.eval_case
+    )
+
+
+def test_no_eval_input_reaches_the_training_split_whichever_comes_first(place):
+    # The same ticket in a held-out session and in a training session, in both orders.
+    held_out_session = next(f"s{i}" for i in range(1000) if splits.assign(f"session:s{i}", splits.DEFAULT_RATIOS) == "test")
+    train_session = next(f"s{i}" for i in range(1000) if splits.assign(f"session:s{i}", splits.DEFAULT_RATIOS) == "train")
+    ticket = "Ticket: " + _words(5)
+    held = distinct(1, input_redacted=ticket, source={"session_hash": held_out_session})
+    trained = distinct(2, input_redacted=ticket + " please", source={"session_hash": train_session})
+    placed, metrics = place([held, trained], ratios=splits.DEFAULT_RATIOS)
+    assert placed[0][1].eval_case and placed[1][1].example is None
+    assert metrics["decontamination"]["training_rows_dropped"] == 1
+    placed, metrics = place([trained, held], ratios=splits.DEFAULT_RATIOS)
+    assert placed[0][1].example is not None and not placed[1][1].eval_case
+    assert metrics["decontamination"]["eval_cases_already_in_training"] == 1
+
+
+def test_repeated_eval_inputs_give_one_eval_case(place):
+    placed, metrics = place([distinct(1), distinct(2, input_redacted=distinct(1)["input_redacted"])], ratios=ALL_TEST)
+    assert [placement.eval_case for _run, placement in placed] == [True, False]
+    assert metrics["decontamination"]["eval_case_duplicates"] == 1
+
+
+def test_an_edited_run_gives_a_pair_from_the_human_edit(place):
+    edited = distinct(1, human_review={"status": "edited"}, output_original="The agent's first draft, which was wrong.")
+    placed, metrics = place([edited])
+    (pair,) = placed[0][1].pairs
+    assert pair.origin == "edited"
+    assert pair.chosen == edited["output_approved"]
+    assert pair.rejected == edited["output_original"]
+    assert pair.prompt.messages[-1]["role"] == "user"
+    assert metrics["preference_pairs"]["edited"] == 1
+
+
+def test_an_edit_that_changed_nothing_gives_no_pair(place):
+    same = distinct(1, human_review={"status": "edited"})
+    same["output_original"] = same["output_approved"] + "  "
+    placed, _metrics = place([same])
+    assert placed[0][1].pairs == []
+
+
+@pytest.mark.parametrize("order", ["rejected_first", "accepted_first"])
+def test_a_rejected_and_an_accepted_run_for_one_input_make_a_pair(place, order):
+    accepted = distinct(1)
+    rejected = distinct(2, input_redacted=accepted["input_redacted"], human_review={"status": "rejected"},
+                        output_approved="A wrong answer the reviewer rejected.")
+    records = [rejected, accepted] if order == "rejected_first" else [accepted, rejected]
+    placed, metrics = place(records)
+    pairs = [pair for _run, placement in placed for pair in placement.pairs]
+    assert len(pairs) == 1
+    assert pairs[0].origin == "rejected_vs_accepted"
+    assert pairs[0].chosen == accepted["output_approved"]
+    assert pairs[0].rejected == rejected["output_approved"]
+    assert metrics["preference_pairs"]["rejected_without_approved_match"] == 0
+
+
+def test_pairs_are_never_synthesized(place):
+    accepted_only = [distinct(i) for i in range(20)]
+    lonely_reject = distinct(99, human_review={"status": "rejected"})
+    placed, metrics = place(accepted_only + [lonely_reject])
+    assert all(placement.pairs == [] for _run, placement in placed)
+    assert metrics["preference_pairs"]["rejected_without_approved_match"] == 1
+
+
+def test_a_rejected_run_the_scanner_had_to_redact_is_not_used(place):
+    from secret_factory import planted_values
+
+    _family, secret = planted_values()[0]
+    accepted = distinct(1)
+    rejected = distinct(2, input_redacted=accepted["input_redacted"], human_review={"status": "rejected"},
+                        output_approved="wrong, token " + secret)
+    placed, _metrics = place([accepted, rejected])
+    assert all(placement.pairs == [] for _run, placement in placed)
+
+
+def test_max_tokens_drops_long_rows_and_counts_them(place):
+    long_run = distinct(1, output_approved="word " * 5000)
+    placed, metrics = place([long_run, distinct(2)], max_tokens=2000)
+    assert [placement.example is not None for _run, placement in placed] == [False, True]
+    assert metrics["over_max_tokens"] == 1 and metrics["max_tokens"] == 2000
+
+
+def test_export_files_follow_the_placements(tmp_path, cli):
+    runs = [distinct(i) for i in range(200)]
+    runs.append(dict(runs[0], id="run-copy"))
+    source = write_runs(tmp_path / "runs.jsonl", runs)
+    out = tmp_path / "out"
+    assert cli(["export", "--approved-runs", source, "--out", str(out)]).code == 0
+    metrics = json.loads((out / "flywheel-metrics.json").read_text())
+    data = metrics["datasets"]
+    assert data["dedup"]["exact_duplicates"] == 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    alpaca = [json.loads(line) for line in (out / "training-examples.jsonl").read_text().splitlines()]
+    assert len(alpaca) == sum(data["sft_rows"].values()) == 200
+    for split in splits.SPLITS:
+        assert sum(1 for row in alpaca if row["metadata"]["split"] == split) == data["sft_rows"][split]
+    for entry in manifest["files"]:
+        if entry["path"].startswith("training/"):
+            fmt, split_file = entry["path"].split("/")[1:]
+            assert entry["format"] == fmt and entry["split"] + ".jsonl" == split_file and entry["rows"] > 0
+    cases = [json.loads(line) for line in (out / "eval-cases.jsonl").read_text().splitlines()]
+    promptfoo = [json.loads(line) for line in (out / "eval-cases.promptfoo.jsonl").read_text().splitlines()]
+    assert len(cases) == len(promptfoo) == metrics["eval_cases"] == sum(data["eval_cases"].values()) > 0
+    for case, test in zip(cases, promptfoo):
+        assert {"input", "target", "id", "metadata"} <= set(case)
+        assert not {"files", "setup", "sandbox"} & set(case)
+        assert case["metadata"]["split"] in ("validation", "test")
+        assert test["vars"]["input"] == case["input"] and test["assert"]
+    train_inputs = [dedup.tokens(row["input"]) for row in alpaca if row["metadata"]["split"] == "train"]
+    for case in cases:
+        case_sig = dedup.signature(dedup.tokens(case["input_redacted"]))
+        for tokens_ in train_inputs:
+            assert dedup.similarity(case_sig, dedup.signature(tokens_)) < dedup.NEAR_DUPLICATE_THRESHOLD
+
+
+def test_status_counts_match_the_export(tmp_path, cli):
+    runs = [distinct(i) for i in range(120)] + [dict(distinct(3), id="dup")]
+    source = write_runs(tmp_path / "runs.jsonl", runs)
+    exported = cli(["export", "--approved-runs", source, "--out", str(tmp_path / "o"), "--json"]).json()
+    status = cli(["status", "--approved-runs", source, "--json"]).json()
+    assert status["eval_cases"] == exported["eval_cases"]
+
+
+def test_missing_context_tokens_are_estimated_and_labelled(tmp_path, cli):
+    given = distinct(1, context_tokens_before=3000, context_tokens_after=700)
+    missing = distinct(2)
+    source = write_runs(tmp_path / "runs.jsonl", [given, missing])
+    out = tmp_path / "o"
+    assert cli(["export", "--approved-runs", source, "--out", str(out)]).code == 0
+    traces = [json.loads(line) for line in (out / "trace-records.jsonl").read_text().splitlines()]
+    assert (traces[0]["context_tokens_before"], traces[0]["context_tokens_estimated"]) == (3000, False)
+    assert traces[1]["context_tokens_estimated"] is True and traces[1]["context_tokens_before"] > 0
+    metrics = json.loads((out / "flywheel-metrics.json").read_text())
+    assert metrics["token_estimates"]["approximate"] is True and metrics["token_estimates"]["runs_estimated"] == 1
