@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import EXAMPLE_RUNS, ROOT, TOOLS
+from conftest import EXAMPLE_RUNS, FIXTURES, ROOT, TOOLS
 
 README = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
 TOOL = "python3 .agent/tools/data_flywheel_export.py"
@@ -47,6 +47,14 @@ def user_repo(tmp_path_factory):
     subprocess.run(["git", "add", "notes.md"], cwd=repo, check=True)
     # The validate example reads an export of 2026-04-25, which SOURCE_DATE_EPOCH names.
     subprocess.run(["python3", ".agent/tools/data_flywheel_export.py"], cwd=repo, env=env, check=True, capture_output=True)
+    # The review examples decide the candidates harvested from three real sessions (ids cand_8762, cand_a107, cand_8b75).
+    (repo / "sessions").mkdir()
+    for harness in ("claude-code", "codex", "gemini-cli"):
+        shutil.copy(os.path.join(FIXTURES, harness, "tool-calls.jsonl"), repo / "sessions" / f"{harness}.jsonl")
+    subprocess.run(
+        ["python3", ".agent/tools/data_flywheel_export.py", "harvest", "--path", "sessions"],
+        cwd=repo, env=env, check=True, capture_output=True,
+    )
     return repo, env
 
 
