@@ -12,9 +12,9 @@ DEMO_OUT := build/demo-export
 help:
 	@echo "make demo          export the bundled example (examples/flywheel/) and show its status"
 	@echo "make test          run the test suite (creates .venv/ with pytest on first use)"
-	@echo "make bench         export throughput and memory against a parse-and-reserialize floor"
+	@echo "make bench         export throughput and memory against a parse-and-reserialize floor; dataset report"
 	@echo "make bench-redact  redaction recall, precision and MB/s against detect-secrets"
-	@echo "make agent         rebuild .agent/tools/ from tools/ and schemas/"
+	@echo "make agent         rebuild .agent/tools/ from tools/, schemas/ and skills/ (the installer)"
 
 demo:
 	SOURCE_DATE_EPOCH=1777104000 $(TOOL) export --approved-runs examples/flywheel/approved-runs.jsonl --out $(DEMO_OUT) --project example
@@ -33,6 +33,7 @@ test: $(VENV_PY)
 bench:
 	$(PYTHON) bench/export_bench.py
 	$(PYTHON) bench/harvest_bench.py
+	$(PYTHON) bench/dataset_report.py --runs 5000
 
 bench-1m:
 	$(PYTHON) bench/export_bench.py --sizes 10000,100000,1000000
@@ -41,8 +42,9 @@ bench-1m:
 bench-redact:
 	$(PYTHON) bench/redact_bench.py
 
+# The installer, run on this checkout itself: builds .agent/tools/ from the sources (no ledger).
 agent:
-	PYTHONPATH=tools $(PYTHON) -m data_flywheel.install.bundle
+	$(PYTHON) tools/data_flywheel_export.py install --target . --harness none
 
 clean:
 	rm -rf build $(VENV) .pytest_cache
