@@ -10,13 +10,16 @@ is worse than an error. Keys:
 - ``capture_hook`` (bool, default false): let the ``hook`` command harvest the
   session a harness hook names. Off by default: nothing is captured unless the
   team opts in.
+- ``split_ratios`` (object, default ``{"train": 0.8, "validation": 0.1,
+  "test": 0.1}``): how groups of runs are spread over the splits; any positive
+  scale, normalised to sum to 1. ``export --split-ratios`` overrides it.
 """
 from __future__ import annotations
 
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Mapping, Optional
 
 from .errors import ConfigError
 
@@ -27,9 +30,11 @@ CONFIG_FILE = "config.json"
 class Config:
     accept_auto_redacted: bool = False
     capture_hook: bool = False
+    split_ratios: Optional[Mapping[str, float]] = None  # None: the default ratios
 
 
-_KEYS: Dict[str, type] = {"accept_auto_redacted": bool, "capture_hook": bool}
+_EXPECTED_WORDS = {bool: "true or false", dict: 'an object, e.g. {"train": 0.8, "validation": 0.1, "test": 0.1}'}
+_KEYS: Dict[str, type] = {"accept_auto_redacted": bool, "capture_hook": bool, "split_ratios": dict}
 
 
 def key_line(text: str, key: str) -> Optional[int]:
@@ -73,9 +78,13 @@ def load_config(flywheel_dir: str, path: Optional[str] = None) -> Config:
             )
         if not isinstance(value, expected):
             raise ConfigError(
-                f"{key!r} must be {'true or false' if expected is bool else expected.__name__}",
+                f"{key!r} must be {_EXPECTED_WORDS[expected]}",
                 source=path,
                 line=key_line(text, key),
             )
+        if key == "split_ratios":
+            from .export.splits import parse_ratios
+
+            value = parse_ratios(value, source=path, line=key_line(text, key))
         values[key] = value
     return Config(**values)

@@ -26,6 +26,20 @@ def _digest(key: str) -> bytes:
     return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+def scratch_sqlite(prefix: str):
+    """``(folder, connection)``: a throwaway SQLite database in a private temporary folder.
+
+    Tuned for scratch state that never outlives the process: no journal, no
+    fsync, a 4 MB page cache (so memory stays flat), one open transaction.
+    The caller removes the folder when done.
+    """
+    folder = tempfile.mkdtemp(prefix=prefix)
+    db = sqlite3.connect(os.path.join(folder, "scratch.sqlite3"), isolation_level=None)
+    for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4096", "temp_store=FILE"):
+        db.execute(f"PRAGMA {pragma}")
+    return folder, db
+
+
 class SeenSet:
     def __init__(self, spill_after: int = 20_000) -> None:
         self._memory: Dict[bytes, int] = {}
@@ -51,10 +65,7 @@ class SeenSet:
         return int(row[0])
 
     def _spill(self) -> None:
-        self._folder = tempfile.mkdtemp(prefix="data-flywheel-seen-")
-        self._db = sqlite3.connect(os.path.join(self._folder, "seen.sqlite3"), isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4096", "temp_store=FILE"):
-            self._db.execute(f"PRAGMA {pragma}")
+        self._folder, self._db = scratch_sqlite("data-flywheel-seen-")
         self._db.execute("CREATE TABLE seen (digest BLOB PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID")
         self._db.execute("BEGIN")  # one transaction: no per-insert commit cost, nothing to keep on a crash
         self._db.executemany("INSERT INTO seen (digest, line) VALUES (?, ?)", self._memory.items())

@@ -38,6 +38,28 @@ def add_input_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number, e.g. 8192")
+    return value
+
+
+def add_dataset_flags(parser: argparse.ArgumentParser) -> None:
+    """How runs become datasets; status takes them too, so its counts match the export's."""
+    parser.add_argument(
+        "--split-ratios", default=None, metavar="T,V,T",
+        help="train,validation,test shares, e.g. 80,10,10 (default: config.json split_ratios, else 80,10,10)",
+    )
+    parser.add_argument(
+        "--max-tokens", default=None, type=positive_int, metavar="N",
+        help="leave out training rows estimated above N tokens (approximate, errs high)",
+    )
+
+
 def today(env: Mapping[str, str]) -> str:
     """Today's date, or the date of ``SOURCE_DATE_EPOCH`` (UTC) so reproducible builds name the same folder."""
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
@@ -86,8 +108,15 @@ def run_over_approved_runs(args, streams, *, write: bool, label: str):
     from ..export.pipeline import run_pipeline
     from ..terminal import Painter, Progress, colour_enabled
 
+    from ..export import splits
+
     plan = plan_from_args(args, streams.env)
     settings = load_settings(args)
+    if getattr(args, "split_ratios", None):
+        plan.split_ratios = splits.parse_ratios(args.split_ratios, source="--split-ratios")
+    elif settings.split_ratios is not None:
+        plan.split_ratios = dict(settings.split_ratios)
+    plan.max_tokens = getattr(args, "max_tokens", None)
     gate, ruleset = make_gate(args)
     printer = ProblemPrinter(streams.stderr, Painter(colour_enabled(streams.stderr, streams.env)))
     progress = Progress(streams.stderr, label, enabled=not args.json)

@@ -2,9 +2,14 @@
 
 Reads <agent-root>/flywheel/approved-runs.jsonl (one JSON object per line), scans
 and redacts every text, and writes <agent-root>/flywheel/exports/<date>/
-atomically: trace-records.jsonl, training-examples.jsonl, eval-cases.jsonl,
-context-cards.json, context-cards/<domain>/<workflow>.{md,json},
+atomically: trace-records.jsonl, training-examples.jsonl (alpaca),
+training/<format>/<split>.jsonl (openai-chat, hf-chat, openai-preference,
+trl-preference), eval-cases.jsonl and eval-cases.promptfoo.jsonl (held-out
+cases), context-cards.json, context-cards/<domain>/<workflow>.{md,json},
 flywheel-metrics.json, redaction-report.json, README.md and manifest.json.
+Runs are split by session (train/validation/test, --split-ratios), duplicates
+and near-duplicates are collapsed, and no eval-case input reaches the
+training split; flywheel-metrics.json "datasets" counts every decision.
 Bad lines are reported as warnings (file:line: what is wrong), skipped and
 counted; they do not stop the export. A missing input file exports zero traces.
 
@@ -12,6 +17,7 @@ Examples:
   python3 .agent/tools/data_flywheel_export.py
   python3 .agent/tools/data_flywheel_export.py export --approved-runs examples/flywheel/approved-runs.jsonl --out /tmp/fw
   SOURCE_DATE_EPOCH=0 python3 .agent/tools/data_flywheel_export.py export --date 2026-04-25 --json
+  python3 .agent/tools/data_flywheel_export.py export --split-ratios 70,15,15 --max-tokens 8192
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ SUMMARY = "approved runs -> redacted traces, context cards, eval cases, training
 
 def add_arguments(parser) -> None:
     common.add_input_flags(parser)
+    common.add_dataset_flags(parser)
     parser.add_argument("--out", default="", metavar="DIR", help="export folder (default: <agent-root>/flywheel/exports/<date>)")
     parser.add_argument("--date", default=None, type=common.iso_date, metavar="YYYY-MM-DD", help="names the default export folder (default: today)")
     common.add_json_flag(parser)
@@ -47,6 +54,7 @@ def run(args, streams) -> int:
                 "context_cards": len(metrics["workflows"]),
                 "input_quality": {k: v for k, v in metrics["input_quality"].items() if k != "problems"},
                 "redaction": metrics["redaction"],
+                "datasets": metrics["datasets"],
                 "files": [entry.as_manifest() for entry in result.files],
                 "next": next_step,
             }
@@ -62,6 +70,14 @@ def run(args, streams) -> int:
         f"{paint_out(str(metrics['trainable_traces']), 'green')} trainable, {metrics['eval_cases']} eval cases, "
         f"{len(metrics['workflows'])} context cards\n"
     )
+    datasets = metrics["datasets"]
+    if datasets["sft_rows"] and metrics["trainable_traces"]:
+        rows, pairs, dedup = datasets["sft_rows"], datasets["preference_rows"], datasets["dedup"]
+        out.write(
+            "training rows: " + ", ".join(f"{name} {count}" for name, count in rows.items())
+            + f"; preference pairs: {sum(pairs.values())}; duplicates collapsed: "
+            f"{dedup['exact_duplicates'] + dedup['near_duplicates']}\n"
+        )
     quality = metrics["input_quality"]
     if quality["missing"]:
         out.write(f"input: {plan.approved_runs} does not exist (exported zero traces)\n")

@@ -140,5 +140,5 @@ def _next_step(summary, roots, readers) -> str:
     if not summary["sessions_found"]:
         return "no session files recognised: check --path, or --source for the harness that wrote them"
     if summary["candidates_added"]:
-        return "review the new candidates in .agent/flywheel/candidates.jsonl; approved ones go to approved-runs.jsonl"
+        return "review them: run review on a terminal, or review --list then review --accept/--edit/--reject ID"
     return "nothing new to review; harvest again after more agent work"

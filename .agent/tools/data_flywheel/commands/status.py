@@ -23,6 +23,7 @@ COLUMNS = ("workflow", "runs", "approved", "trainable", "evals", "band", "next")
 
 def add_arguments(parser) -> None:
     common.add_input_flags(parser)
+    common.add_dataset_flags(parser)
     common.add_json_flag(parser)
 
 

@@ -1,11 +1,13 @@
 """The export pipeline: stream approved runs through the redaction gate into artifacts.
 
-One pass over the input. Each run is read, redacted, normalised, written to
-the JSONL artifacts at once and folded into small per-workflow state; cards,
-metrics, the redaction report, the README and the manifest are written at
-the end from that state. Memory depends on the number of workflows and of
-distinct card statements, not on the number of runs. ``status`` runs the same
-pass with nothing written.
+One pass over the input. Each run is read, redacted, normalised, placed by
+the curator (split, duplicates, decontamination, preference pairs: see
+``curate.py``), written to the JSONL artifacts at once and folded into small
+per-workflow state; cards, metrics, the redaction report, the README and the
+manifest are written at the end from that state. Memory depends on the number
+of workflows and of distinct card statements, not on the number of runs (the
+curator keeps its indexes on disk). ``status`` runs the same pass with
+nothing written, so its counts are the export's.
 """
 from __future__ import annotations
 
@@ -28,8 +30,10 @@ from ..records.run import (
     string_lists,
 )
 from ..sources.approved_runs import InputQuality, read_approved_runs
-from ..writers import TRAINING_FORMATS
-from . import cards, files, readiness
+from ..tokens import estimate_tokens
+from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
+from . import cards, files, readiness, splits
+from .curate import Curator
 from .gate import RedactionGate
 from .staging import Staging
 
@@ -57,6 +61,7 @@ class Totals:
     tokens_before_count: int = 0
     tokens_after_sum: float = 0.0
     tokens_after_count: int = 0
+    tokens_estimated: int = 0
     not_trainable: Dict[str, int] = field(default_factory=dict)
     runs_with_findings: int = 0
     findings: int = 0
@@ -105,6 +110,7 @@ class Aggregator:
             reasons.append(EMPTY_TEXT)
         created = normalize.parse_time(record.get("created_at")) or normalize.parse_time(record.get("timestamp"))
         trace_id = clean.get("trace_id") if isinstance(clean.get("trace_id"), str) and clean.get("trace_id") else None
+        before, after, estimated = context_tokens(clean)
         return Run(
             record=clean,
             raw_id=raw_id,
@@ -120,6 +126,9 @@ class Aggregator:
             not_trainable_because=reasons,
             eval_ready=normalize.is_approved(status) and claim == "passed" and gate_ok,
             lists=string_lists(clean),
+            tokens_before=before,
+            tokens_after=after,
+            tokens_estimated=estimated,
         )
 
     def fold(self, run: Run, eval_id: Optional[str]) -> None:
@@ -162,8 +171,10 @@ class Aggregator:
                 _bump(per_workflow, rule, count)
             for name, count in findings["by_field"].items():
                 _bump(totals.findings_by_field, name, count)
-        for name, attr in (("context_tokens_before", "before"), ("context_tokens_after", "after")):
-            value = jsonio.finite_number(run.record.get(name))
+        if run.tokens_estimated:
+            totals.tokens_estimated += 1
+        for attr in ("before", "after"):
+            value = getattr(run, f"tokens_{attr}")
             if value is not None:
                 setattr(totals, f"tokens_{attr}_sum", getattr(totals, f"tokens_{attr}_sum") + value)
                 setattr(totals, f"tokens_{attr}_count", getattr(totals, f"tokens_{attr}_count") + 1)
@@ -217,7 +228,8 @@ class Aggregator:
             "by_field": dict(sorted(totals.findings_by_field.items())),
         }
 
-    def metrics(self, generated: str, quality: InputQuality, ruleset_version: str) -> Dict[str, Any]:
+    def metrics(self, generated: str, quality: InputQuality, ruleset_version: str,
+                datasets: Dict[str, Any]) -> Dict[str, Any]:
         totals = self.totals
         avg_before = round(totals.tokens_before_sum / totals.tokens_before_count, 2) if totals.tokens_before_count else None
         avg_after = round(totals.tokens_after_sum / totals.tokens_after_count, 2) if totals.tokens_after_count else None
@@ -238,7 +250,39 @@ class Aggregator:
             "input_quality": quality.as_metrics(),
             "not_trainable_because": dict(sorted(totals.not_trainable.items())),
             "redaction": self.redaction_summary(ruleset_version),
+            "token_estimates": {
+                "approximate": True,
+                "runs_estimated": totals.tokens_estimated,
+                "method": "a count of word pieces, digit groups and symbols that never undercounted "
+                          "o200k on code, logs, JSON or CJK; used where a run has no context_tokens_*",
+            },
+            "datasets": datasets,
         }
+
+
+def context_tokens(record: Dict[str, Any]):
+    """``(before, after, estimated)``: a run's own context_tokens_*, else approximate estimates.
+
+    ``before`` estimates the whole trajectory the agent worked through (every
+    message and tool result, or the instruction, context, input and output);
+    ``after`` the compact task a context card stands in for (instruction,
+    context, input, output). Estimates are conservative upper bounds.
+    """
+    before = jsonio.finite_number(record.get("context_tokens_before"))
+    after = jsonio.finite_number(record.get("context_tokens_after"))
+    if before is not None and after is not None:
+        return before, after, False
+    compact = "\n".join(
+        value for value in (record.get(key) for key in ("instruction", "context", "input_redacted", "output_approved"))
+        if isinstance(value, str)
+    )
+    messages = record.get("messages")
+    if before is None:
+        whole = jsonio.dumps_document(messages) if isinstance(messages, list) else compact
+        before = estimate_tokens(whole)
+    if after is None:
+        after = estimate_tokens(compact)
+    return before, after, True
 
 
 @dataclass
@@ -250,6 +294,8 @@ class ExportPlan:
     out: str
     date: str
     project: str
+    split_ratios: Dict[str, float] = field(default_factory=lambda: dict(splits.DEFAULT_RATIOS))
+    max_tokens: Optional[int] = None
 
 
 @dataclass
@@ -279,51 +325,121 @@ def run_pipeline(
     runs = read_approved_runs(
         plan.approved_runs, quality, report=report, redact_value=gate.redact_value, stdin=stdin
     )
-    if not write:
-        for _line, record in runs:
-            run = aggregator.make_run(record)
-            aggregator.fold(run, run.eval_case()["id"] if run.eval_ready else None)
-            if progress is not None:
-                progress.tick()
-        metrics = aggregator.metrics(generated, quality, ruleset_version)
-        return ExportResult(None, metrics, [], quality, aggregator)
+    with Curator(plan.split_ratios, plan.max_tokens) as curator:
+        if not write:
+            for _line, record in runs:
+                run = aggregator.make_run(record)
+                placement = curator.place(run)
+                run.split = placement.split
+                aggregator.fold(run, run.eval_case()["id"] if placement.eval_case else None)
+                if progress is not None:
+                    progress.tick()
+            metrics = aggregator.metrics(generated, quality, ruleset_version, curator.metrics())
+            return ExportResult(None, metrics, [], quality, aggregator)
+        staging = Staging(plan.out)
+        writer = _DatasetFiles(staging)
+        try:
+            for _line, record in runs:
+                run = aggregator.make_run(record)
+                placement = curator.place(run)
+                run.split = placement.split
+                writer.traces.write(run.trace_record())
+                case = run.eval_case() if placement.eval_case else None
+                if case is not None:
+                    writer.evals.write(case)
+                    writer.promptfoo.write(promptfoo_test(case))
+                if placement.example is not None:
+                    example = Example(run=run, split=placement.split, conversation=placement.example)
+                    for fmt in SFT_FORMATS:
+                        for row in fmt.rows(example):
+                            writer.training(fmt, placement.split).write(row)
+                for pair in placement.pairs:
+                    for fmt in PREFERENCE_FORMATS:
+                        for row in fmt.rows(pair):
+                            writer.training(fmt, pair.split).write(row)
+                aggregator.fold(run, case["id"] if case is not None else None)
+                if progress is not None:
+                    progress.tick()
+            entries = writer.close()
+            datasets = curator.metrics()
+            entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries, datasets)
+            staging.publish()
+        except BaseException:
+            writer.abandon()
+            staging.discard()
+            raise
+    metrics = aggregator.metrics(generated, quality, ruleset_version, datasets)
+    return ExportResult(plan.out, metrics, entries, quality, aggregator)
 
-    staging = Staging(plan.out)
-    open_files: List[files.RecordFile] = []
-    try:
-        traces = files.RecordFile(staging, "trace-records.jsonl", kind="trace-record", schema_kind="trace-record")
-        evals = files.RecordFile(
+
+ALPACA_FILE = "training-examples.jsonl"
+
+
+class _DatasetFiles:
+    """The JSONL files of an export. Training files open on their first row, so no split is an empty file.
+
+    ``training-examples.jsonl`` (alpaca, agentic-stack's file, every split with
+    ``metadata.split``), trace records and both eval files always exist; every
+    other format is ``training/<format>/<split>.jsonl``.
+    """
+
+    def __init__(self, staging: Staging) -> None:
+        self.staging = staging
+        self.traces = files.RecordFile(staging, "trace-records.jsonl", kind="trace-record", schema_kind="trace-record")
+        self.evals = files.RecordFile(
             staging, "eval-cases.jsonl", kind="eval-case", schema_kind="eval-case", format="flywheel-eval"
         )
-        training = [
-            (fmt, files.RecordFile(staging, fmt.FILENAME, kind="training-example", schema_kind=fmt.SCHEMA_KIND, format=fmt.NAME))
-            for fmt in TRAINING_FORMATS
-        ]
-        open_files = [traces, evals, *(handle for _fmt, handle in training)]
-        for _line, record in runs:
-            run = aggregator.make_run(record)
-            traces.write(run.trace_record())
-            case = run.eval_case()
-            if case is not None:
-                evals.write(case)
-            if run.trainable:
-                for fmt, handle in training:
-                    for row in fmt.rows(run):
-                        handle.write(row)
-            aggregator.fold(run, case["id"] if case is not None else None)
-            if progress is not None:
-                progress.tick()
-        entries = [handle.close() for handle in open_files]
-        open_files = []
-        entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries)
-        staging.publish()
-    except BaseException:
-        for handle in open_files:
+        self.promptfoo = files.RecordFile(
+            staging, "eval-cases.promptfoo.jsonl", kind="eval-case", schema_kind="promptfoo-test", format="promptfoo"
+        )
+        self._training: Dict[Any, files.RecordFile] = {}
+        self._alpaca: Optional[files.RecordFile] = None
+        for fmt in SFT_FORMATS:
+            if fmt.NAME == "alpaca":
+                self._alpaca = files.RecordFile(
+                    staging, ALPACA_FILE, kind="training-example", schema_kind=fmt.SCHEMA_KIND, format=fmt.NAME
+                )
+
+    def training(self, fmt, split: str) -> files.RecordFile:
+        if fmt.NAME == "alpaca" and self._alpaca is not None:
+            return self._alpaca
+        handle = self._training.get((fmt.NAME, split))
+        if handle is None:
+            handle = self._training[(fmt.NAME, split)] = files.RecordFile(
+                self.staging, f"training/{fmt.NAME}/{split}.jsonl", kind="training-example",
+                schema_kind=fmt.SCHEMA_KIND, format=fmt.NAME, split=split,
+            )
+        return handle
+
+    def _all(self) -> List[files.RecordFile]:
+        fixed = [self.traces, self.evals, self.promptfoo] + ([self._alpaca] if self._alpaca is not None else [])
+        return fixed + [self._training[key] for key in sorted(self._training)]
+
+    def close(self) -> List[files.FileEntry]:
+        return [handle.close() for handle in self._all()]
+
+    def abandon(self) -> None:
+        for handle in self._all():
             handle.abandon()
-        staging.discard()
-        raise
-    metrics = aggregator.metrics(generated, quality, ruleset_version)
-    return ExportResult(plan.out, metrics, entries, quality, aggregator)
+
+
+def promptfoo_test(case: Dict[str, Any]) -> Dict[str, Any]:
+    """A promptfoo test (``tests: file://eval-cases.promptfoo.jsonl``) for one eval case.
+
+    ``vars.input`` is the task; each expected behaviour becomes an
+    ``llm-rubric`` assertion and each forbidden one an ``llm-rubric`` that it
+    does not happen, since both are written as prose by people, not as strings to match.
+    """
+    meta = case["metadata"]
+    assertions = [{"type": "llm-rubric", "value": text} for text in meta["expected_behavior"]]
+    assertions += [{"type": "llm-rubric", "value": f"The answer does not do this: {text}"} for text in meta["forbidden_behavior"]]
+    return {
+        "description": f"{case['domain']}/{case['workflow']} {case['id']}",
+        "vars": {"input": case["input"], "target": case["target"]},
+        "assert": assertions,
+        "metadata": {"id": case["id"], "domain": case["domain"], "workflow": case["workflow"], "split": meta["split"],
+                     "source_trace_ids": case["source_trace_ids"]},
+    }
 
 
 def _write_documents(
@@ -334,6 +450,7 @@ def _write_documents(
     generated: str,
     ruleset_version: str,
     entries: List[files.FileEntry],
+    datasets: Dict[str, Any],
 ) -> List[files.FileEntry]:
     written: List[files.FileEntry] = []
     all_cards = []
@@ -352,7 +469,7 @@ def _write_documents(
         files.write_document(staging, "context-cards.json", jsonio.dumps_document(all_cards), kind="context-card",
                              rows=len(all_cards), schema_kind="context-card", format="context-card")
     )
-    metrics = aggregator.metrics(generated, quality, ruleset_version)
+    metrics = aggregator.metrics(generated, quality, ruleset_version, datasets)
     files.check_document("flywheel-metrics", metrics, "flywheel-metrics.json")
     written.append(
         files.write_document(staging, "flywheel-metrics.json", jsonio.dumps_document(metrics), kind="flywheel-metrics",
@@ -415,6 +532,22 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
         f"- context cards: {len(metrics['workflows'])}",
         f"- runs the scanner redacted: {metrics['redaction']['runs_affected']}",
         "",
+    ]
+    datasets = metrics["datasets"]
+    if datasets:
+        rows = datasets["sft_rows"]
+        pairs = datasets["preference_rows"]
+        dedup_counts = datasets["dedup"]
+        lines += [
+            "Training rows by split (every format has the same rows): "
+            + ", ".join(f"{name} {rows[name]}" for name in splits.SPLITS)
+            + "; preference pairs: " + ", ".join(f"{name} {pairs[name]}" for name in splits.SPLITS) + ".",
+            f"Duplicates collapsed: {dedup_counts['exact_duplicates']} exact, {dedup_counts['near_duplicates']} near "
+            f"(largest cluster {dedup_counts['largest_cluster']}). Eval cases come from the validation and test "
+            "splits only, and no eval-case input appears in the training split.",
+            "",
+        ]
+    lines += [
         "| file | rows | kind | format |",
         "|---|---|---|---|",
     ]
@@ -425,6 +558,7 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
         "| `manifest.json` |  | manifest |  |",
         "",
         "Every file is listed in `manifest.json` with its sha256, rows, kind, format and split.",
+        "`training/hf-chat/` rows keep tool-call arguments as objects: load them with `datasets>=4.7`.",
         "",
         "This export is local-only. Every text in it passed the redaction scanner; raw run ids are",
         "hashed. Runs the scanner had to redact are not trainable unless `accept_auto_redacted` is set",

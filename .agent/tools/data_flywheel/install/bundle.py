@@ -1,82 +1,88 @@
-"""The runnable bundle: what ``.agent/tools/`` holds, built from this repository's sources.
+"""The payload: what ``<target>/.agent/tools/`` holds, and where the installer finds it.
 
-Sources of truth are ``tools/`` (the entry script and the package) and
-``schemas/``. The bundle is ``.agent/tools/data_flywheel_export.py``,
-``.agent/tools/data_flywheel/**.py`` and ``.agent/tools/schemas/*.json``:
-copying that folder anywhere is a working install. This repository's own
-``.agent/tools/`` is built with ``make agent``; a test proves it matches.
-
-Run: ``PYTHONPATH=tools python3 -m data_flywheel.install.bundle [AGENT_DIR]``
+A checkout keeps the sources apart: ``tools/`` (the entry script and the
+package), ``schemas/`` and ``skills/data-flywheel/``. An installed copy carries
+all three inside ``.agent/tools/``: the entry, ``data_flywheel/``,
+``schemas/*.schema.json`` and ``skills/data-flywheel/`` (``SKILL.md`` and its
+``references/``). So ``install`` works the same from a checkout and from any
+plain copy of ``.agent/tools/`` that cannot see this repository, and installing
+from an installed copy reproduces that copy exactly.
 """
 from __future__ import annotations
 
 import os
-import shutil
-import sys
-import tempfile
-from typing import List, Tuple
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from ..errors import InputError
+
+ENTRY = "data_flywheel_export.py"
+PACKAGE = "data_flywheel"
+SKILL_NAME = "data-flywheel"
+# Inside .agent/tools/: where an installed copy keeps the skill it installs elsewhere.
+SKILL_IN_BUNDLE = f"skills/{SKILL_NAME}"
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _TOOLS_DIR = os.path.dirname(_PACKAGE_DIR)
-ENTRY = "data_flywheel_export.py"
+_SCHEMA_PROBE = "approved-run.schema.json"
 
 
-def source_root() -> str:
-    """The checkout (or install) this package runs from: the folder above ``tools/``."""
-    return os.path.dirname(_TOOLS_DIR)
+@dataclass(frozen=True)
+class Source:
+    """Where the files of one install come from."""
+
+    tools_dir: str  # holds ENTRY and the package
+    schemas_dir: str
+    skill_dir: str
+    checkout: Optional[str]  # the repository root when running from a checkout, else None
 
 
-def bundle_files() -> List[Tuple[str, str]]:
-    """``(path inside .agent/tools, source path)`` for every file of the bundle, sorted."""
-    from ..records.schemas import schema_dir
+def find_source(tools_dir: str = _TOOLS_DIR) -> Source:
+    """The installed copy this package runs from, or the checkout it belongs to."""
+    bundled_schemas = os.path.join(tools_dir, "schemas")
+    bundled_skill = os.path.join(tools_dir, *SKILL_IN_BUNDLE.split("/"))
+    if os.path.isfile(os.path.join(bundled_schemas, _SCHEMA_PROBE)) and os.path.isfile(os.path.join(bundled_skill, "SKILL.md")):
+        return Source(tools_dir, bundled_schemas, bundled_skill, None)
+    root = os.path.dirname(tools_dir)
+    schemas = os.path.join(root, "schemas")
+    skill = os.path.join(root, "skills", SKILL_NAME)
+    if os.path.isfile(os.path.join(schemas, _SCHEMA_PROBE)) and os.path.isfile(os.path.join(skill, "SKILL.md")):
+        return Source(tools_dir, schemas, skill, root)
+    raise InputError(
+        "the tool's schemas or skill files are missing, so it cannot install itself",
+        source=tools_dir,
+        remedy=f"copy the whole .agent/tools/ folder (schemas/ and {SKILL_IN_BUNDLE}/ included), or run from a checkout",
+    )
 
-    files = [(ENTRY, os.path.join(_TOOLS_DIR, ENTRY))]
-    for folder, dirnames, filenames in os.walk(_PACKAGE_DIR):
+
+def _walk(folder: str) -> List[str]:
+    """Files under ``folder``, relative with ``/``, sorted; caches and compiled files left out."""
+    found = []
+    for base, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for name in sorted(filenames):
-            if name.endswith(".py") or name.endswith(".json"):
-                full = os.path.join(folder, name)
-                files.append((os.path.relpath(full, _TOOLS_DIR).replace(os.sep, "/"), full))
-    schemas = schema_dir()
-    for name in sorted(os.listdir(schemas)):
+            if name.endswith((".pyc", ".pyo")) or name.startswith("."):
+                continue
+            found.append(os.path.relpath(os.path.join(base, name), folder).replace(os.sep, "/"))
+    return found
+
+
+def skill_files(source: Source) -> List[Tuple[str, str]]:
+    """``(path inside the skill folder, source path)`` for ``SKILL.md`` and its references."""
+    return [(relative, os.path.join(source.skill_dir, *relative.split("/"))) for relative in _walk(source.skill_dir)]
+
+
+def bundle_files(source: Optional[Source] = None) -> List[Tuple[str, str]]:
+    """``(path inside .agent/tools, source path)`` for every file of the bundle, sorted."""
+    source = source or find_source()
+    files = [(ENTRY, os.path.join(source.tools_dir, ENTRY))]
+    package = os.path.join(source.tools_dir, PACKAGE)
+    for relative in _walk(package):
+        if relative.endswith((".py", ".json")):
+            files.append((f"{PACKAGE}/{relative}", os.path.join(package, *relative.split("/"))))
+    for name in sorted(os.listdir(source.schemas_dir)):
         if name.endswith(".schema.json"):
-            files.append((f"schemas/{name}", os.path.join(schemas, name)))
+            files.append((f"schemas/{name}", os.path.join(source.schemas_dir, name)))
+    for relative, path in skill_files(source):
+        files.append((f"{SKILL_IN_BUNDLE}/{relative}", path))
     return sorted(files)
-
-
-def write_bundle(tools_dest: str) -> List[str]:
-    """Replace ``tools_dest`` with a fresh bundle (built beside it, then swapped in)."""
-    parent = os.path.dirname(os.path.abspath(tools_dest))
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".tools.staging-", dir=parent)
-    written = []
-    try:
-        for relative, source in bundle_files():
-            target = os.path.join(staging, relative)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copyfile(source, target)
-            written.append(relative)
-        os.chmod(os.path.join(staging, ENTRY), 0o755)
-        os.chmod(staging, 0o755)
-        if os.path.exists(tools_dest):
-            shutil.rmtree(tools_dest)
-        os.rename(staging, tools_dest)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return written
-
-
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    agent_dir = argv[0] if argv else os.path.join(source_root(), ".agent")
-    if os.path.abspath(_TOOLS_DIR).startswith(os.path.abspath(agent_dir) + os.sep):
-        print("error: run this from the repository's tools/, not from an installed copy", file=sys.stderr)
-        return 2
-    written = write_bundle(os.path.join(agent_dir, "tools"))
-    print(f"wrote {len(written)} files to {os.path.join(agent_dir, 'tools')}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,8 +13,6 @@ from typing import Any, Dict, List, Optional
 from ..jsonio import finite_number
 from . import normalize
 
-SPLITS = ("train", "validation", "test")
-
 # Why a run is not trainable, as codes in trace records and counts in metrics.
 NOT_APPROVED = "not_approved"
 REDACTION_NOT_PASSED = "redaction_not_passed"
@@ -63,6 +61,11 @@ class Run:
     not_trainable_because: List[str] = field(default_factory=list)
     eval_ready: bool = False
     lists: Dict[str, List[str]] = field(default_factory=dict)
+    split: str = "train"  # set by the curator from the run's group (export/splits.py)
+    # context_tokens_before/after: the run's own numbers, else the tool's approximate estimate.
+    tokens_before: Optional[float] = None
+    tokens_after: Optional[float] = None
+    tokens_estimated: bool = False
 
     @property
     def trainable(self) -> bool:
@@ -87,11 +90,6 @@ class Run:
     @property
     def pii_level(self) -> str:
         return self.text("pii_level") or "unknown"
-
-    @property
-    def split(self) -> str:
-        split = self.text("split")
-        return split if split in SPLITS else "train"
 
     def list_field(self, key: str) -> List[str]:
         return self.lists[key]
@@ -127,8 +125,9 @@ class Run:
             "redaction_status": self.redaction_status,
             "redaction_claim": self.claim,
             "redaction": self.findings,
-            "context_tokens_before": finite_number(record.get("context_tokens_before")),
-            "context_tokens_after": finite_number(record.get("context_tokens_after")),
+            "context_tokens_before": self.tokens_before,
+            "context_tokens_after": self.tokens_after,
+            "context_tokens_estimated": self.tokens_estimated,
             "output_summary": self.text("output_summary"),
             "human_review": review,
             "review_status": self.review_status,
@@ -143,6 +142,7 @@ class Run:
             "source_run_id_hash": normalize.hashed_id(self.raw_id),
             "has_messages": isinstance(record.get("messages"), list),
             "tool_call_count": self.tool_call_count(),
+            "split": self.split,
         }
         return trace
 
@@ -152,14 +152,39 @@ class Run:
         expected = self.list_field("expected_behavior") or normalize.unique_strings(
             [self.text("output_summary") or "Match the human-approved output intent."]
         )
+        case_id = self.text("eval_id") or f"eval_{normalize.sha256_hex(self.trace_id)[:16]}"
+        forbidden = normalize.unique_strings(self.lists["forbidden_behavior"] + self.lists["failure_modes"])
+        rubric = self.lists["rubric"] or list(DEFAULT_RUBRIC)
+        tags = normalize.unique_strings(self.lists["eval_tags"] + [self.domain, self.workflow])
         return {
-            "id": self.text("eval_id") or f"eval_{normalize.sha256_hex(self.trace_id)[:16]}",
+            "id": case_id,
             "domain": self.domain,
             "workflow": self.workflow,
             "input_redacted": self.text("input_redacted"),
             "expected_behavior": expected,
-            "forbidden_behavior": normalize.unique_strings(self.lists["forbidden_behavior"] + self.lists["failure_modes"]),
-            "rubric": self.lists["rubric"] or list(DEFAULT_RUBRIC),
-            "tags": normalize.unique_strings(self.lists["eval_tags"] + [self.domain, self.workflow]),
+            "forbidden_behavior": forbidden,
+            "rubric": rubric,
+            "tags": tags,
             "source_trace_ids": [self.trace_id],
+            # What eval runners read (inspect_ai's FieldSpec, OpenAI evals): the task as the
+            # input, the human-approved answer as the target, everything else as metadata.
+            # Never top-level files, setup or sandbox: runners execute those.
+            "input": self.instruction_and_input(),
+            "target": self.text("output_approved"),
+            "metadata": {
+                "domain": self.domain,
+                "workflow": self.workflow,
+                "split": self.split,
+                "expected_behavior": expected,
+                "forbidden_behavior": forbidden,
+                "rubric": rubric,
+                "tags": tags,
+                "source_trace_ids": [self.trace_id],
+            },
         }
+
+    def instruction_and_input(self) -> str:
+        """The task as one prompt: the workflow instruction, then the redacted input."""
+        instruction = self.text("instruction").strip()
+        task = self.text("input_redacted")
+        return f"{instruction}\n\n{task}" if instruction else task

@@ -48,7 +48,12 @@ KINDS: Dict[str, Kind] = {
         Kind("trace-record", "trace-record.schema.json", ("trace-records.jsonl",)),
         Kind("context-card", "context-card.schema.json", (), ("context-cards.json",)),
         Kind("eval-case", "eval-case.schema.json", ("eval-cases.jsonl",)),
+        Kind("promptfoo-test", "promptfoo-test.schema.json", ("eval-cases.promptfoo.jsonl",)),
         Kind("training-example", "training-example.schema.json", ("training-examples.jsonl",)),
+        Kind("training-example-openai-chat", "training-example-openai-chat.schema.json"),
+        Kind("training-example-hf-chat", "training-example-hf-chat.schema.json"),
+        Kind("training-example-openai-preference", "training-example-openai-preference.schema.json"),
+        Kind("training-example-trl-preference", "training-example-trl-preference.schema.json"),
         Kind("episode", "episode.schema.json", ("episodes.jsonl",)),
         Kind("flywheel-metrics", "flywheel-metrics.schema.json", ("flywheel-metrics.json",)),
         Kind("manifest", "manifest.schema.json", ("manifest.json",)),
@@ -69,6 +74,11 @@ def kind_for_filename(path: str) -> Optional[Tuple[Kind, bool]]:
     parent = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(path))))
     if parent == "context-cards" and name.endswith(".json"):
         return KINDS["context-card"], False
+    # training/<format>/<split>.jsonl holds rows of that format's kind.
+    if parent == "training" and name.endswith(".jsonl"):
+        fmt = os.path.basename(os.path.dirname(os.path.abspath(path)))
+        if "training-example-" + fmt in KINDS:
+            return KINDS["training-example-" + fmt], False
     return None
 
 

@@ -1,16 +1,23 @@
-"""``alpaca``: instruction/context/input/output rows, agentic-stack's ``training-examples.jsonl`` as it was."""
+"""``alpaca``: instruction/context/input/output rows, agentic-stack's ``training-examples.jsonl`` as it was.
+
+One row per example whatever its trajectory: the run's own fields, not its
+conversation (agentic-stack and Axolotl's ``alpaca`` type read these four).
+``metadata.split`` is the example's split; the file holds every split.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, Iterator
 
+from .conversation import DEFAULT_INSTRUCTION
+
 NAME = "alpaca"
-FILENAME = "training-examples.jsonl"
 SCHEMA_KIND = "training-example"
 
 
-def rows(run) -> Iterator[Dict[str, Any]]:
+def rows(example) -> Iterator[Dict[str, Any]]:
+    run = example.run
     yield {
-        "instruction": run.text("instruction") or "Complete this approved workflow using the provided context card.",
+        "instruction": run.text("instruction") or DEFAULT_INSTRUCTION,
         "context": run.text("context") or f"Use the {run.domain}_{run.workflow} context card.",
         "input": run.text("input_redacted"),
         "output": run.text("output_approved"),
@@ -18,7 +25,7 @@ def rows(run) -> Iterator[Dict[str, Any]]:
             "domain": run.domain,
             "workflow": run.workflow,
             "source_trace_ids": [run.trace_id],
-            "split": run.split,
+            "split": example.split,
             "pii_level": run.pii_level,
             "trainable": True,
             "project": run.project,

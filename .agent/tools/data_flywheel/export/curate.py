@@ -1,0 +1,329 @@
+"""Which runs become training rows, preference pairs and eval cases, in which split.
+
+The curator sees the runs in file order (the order they were approved, since
+the approved-runs file is only ever appended to) and decides each one at
+once, so nothing earlier is ever revisited and the export stays one
+streaming pass. The rules:
+
+1. **Split.** The run's group (its session, else itself) picks the split
+   (``splits.py``). Every row a run contributes is in that split.
+2. **Duplicates.** A trainable run whose conversation is an exact or near
+   duplicate of an earlier training row is collapsed into that row's cluster
+   and gives no row of its own. Each cluster therefore has one row, in one
+   split, and a newer run never displaces an older row.
+3. **Eval cases are the held-out runs.** An approved, clean run becomes an
+   eval case only in the validation or test split, and only if its input is
+   not already (exactly or nearly) the input of a training-split row or of an
+   earlier eval case.
+4. **Decontamination.** A train-split row (SFT or preference) whose input is
+   (exactly or nearly) an earlier eval case's input is dropped. With rule 3,
+   no eval-case input appears in the training split, whichever came first.
+5. **Preference pairs come only from human judgements.** An edited run
+   gives (its approved output chosen, the agent's draft ``output_original``
+   rejected). A rejected run gives (the first approved output for the same
+   workflow, instruction and input chosen, the rejected output rejected),
+   whether the approval came before or after the rejection. Pairs take the
+   split of their chosen run. Nothing is synthesized.
+6. **Length.** With ``max_tokens``, a row whose conversation is estimated
+   (conservatively, see ``tokens.py``) above it is dropped and counted.
+
+Counts of every decision go to ``flywheel-metrics.json`` under ``datasets``.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional
+
+from ..records import normalize
+from ..records.run import Run
+from ..seen import SeenSet, scratch_sqlite
+from ..tokens import estimate_tokens
+from ..writers import PreferencePair
+from ..writers.conversation import Conversation, conversation_of, prompt_of
+from . import dedup, splits
+
+# DuplicateIndex namespaces.
+ROWS = 0  # the text of every training row kept
+TRAIN_INPUTS = 1  # the input of every train-split row (SFT or preference) kept
+EVAL_INPUTS = 2  # the input of every eval case written
+
+
+def conversation_text(conversation: Conversation) -> str:
+    """The words of a conversation (contents, tool names and arguments), for comparing rows.
+
+    System messages are left out: a workflow's standing instruction is shared by
+    all its runs and is no evidence that two of them are the same example.
+    """
+    parts: List[str] = []
+    for message in conversation.messages:
+        if message.get("role") == "system":
+            continue
+        parts.append(message.get("content") or "")
+        for call in message.get("tool_calls") or ():
+            parts.append(call.get("name") or "")
+            parts.append(json.dumps(call.get("arguments"), sort_keys=True, ensure_ascii=False))
+    return "\n".join(parts)
+
+
+def conversation_tokens(conversation: Conversation) -> int:
+    """Approximate tokens of a conversation as a trainer sees it: the messages and tools as JSON."""
+    text = json.dumps(conversation.messages, ensure_ascii=False) + json.dumps(conversation.tools, ensure_ascii=False)
+    return estimate_tokens(text)
+
+
+@dataclass
+class Placement:
+    split: str
+    example: Optional[Conversation] = None  # the SFT conversation, when the run gives a training row
+    eval_case: bool = False
+    pairs: List[PreferencePair] = field(default_factory=list)
+
+
+@dataclass
+class CurationCounts:
+    ratios: Dict[str, float]
+    max_tokens: Optional[int]
+    sft_rows: Dict[str, int] = field(default_factory=lambda: dict.fromkeys(splits.SPLITS, 0))
+    pair_rows: Dict[str, int] = field(default_factory=lambda: dict.fromkeys(splits.SPLITS, 0))
+    eval_cases: Dict[str, int] = field(default_factory=lambda: dict.fromkeys(splits.HELD_OUT, 0))
+    runs_by_split: Dict[str, int] = field(default_factory=lambda: dict.fromkeys(splits.SPLITS, 0))
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    training_rows_decontaminated: int = 0
+    eval_cases_already_in_training: int = 0
+    eval_case_duplicates: int = 0
+    pairs_by_origin: Dict[str, int] = field(default_factory=lambda: {"edited": 0, "rejected_vs_accepted": 0})
+    pair_duplicates: int = 0
+    pairs_decontaminated: int = 0
+    rejected_without_approved_match: int = 0
+    over_max_tokens: int = 0
+
+
+class Curator:
+    def __init__(self, ratios: Mapping[str, float], max_tokens: Optional[int] = None) -> None:
+        self.ratios = dict(ratios)
+        self.max_tokens = max_tokens
+        self.counts = CurationCounts(ratios=self.ratios, max_tokens=max_tokens)
+        self._index = dedup.DuplicateIndex()
+        self._pair_keys = SeenSet()
+        self._judgements = _Judgements()
+
+    # --- one run -------------------------------------------------------------
+
+    def place(self, run: Run) -> Placement:
+        split = splits.assign(splits.group_key(run.record, run.trace_id), self.ratios)
+        counts = self.counts
+        counts.runs_by_split[split] += 1
+        placement = Placement(split=split)
+        input_tokens = dedup.tokens(run.text("input_redacted"))
+        input_sig = dedup.signature(input_tokens)
+
+        if run.eval_ready and split in splits.HELD_OUT:
+            if self._index.find(TRAIN_INPUTS, input_tokens, input_sig) is not None:
+                counts.eval_cases_already_in_training += 1
+            elif self._index.find(EVAL_INPUTS, input_tokens, input_sig) is not None:
+                counts.eval_case_duplicates += 1
+            else:
+                self._index.add(EVAL_INPUTS, input_tokens, input_sig)
+                counts.eval_cases[split] += 1
+                placement.eval_case = True
+
+        if run.trainable:
+            placement.example = self._admit_example(run, split, input_tokens, input_sig)
+        placement.pairs = [pair for pair in self._pairs_of(run, split) if self._admit_pair(pair, input_tokens, input_sig)]
+        return placement
+
+    def _admit_example(self, run: Run, split: str, input_tokens, input_sig) -> Optional[Conversation]:
+        counts = self.counts
+        conversation = conversation_of(run)
+        if self.max_tokens is not None and conversation_tokens(conversation) > self.max_tokens:
+            counts.over_max_tokens += 1
+            return None
+        row_tokens = dedup.tokens(conversation_text(conversation))
+        row_sig = dedup.signature(row_tokens)
+        match = self._index.find(ROWS, row_tokens, row_sig)
+        if match is not None:
+            kind, cluster = match
+            self._index.join(cluster)
+            if kind == "exact":
+                counts.exact_duplicates += 1
+            else:
+                counts.near_duplicates += 1
+            return None
+        if split == "train" and not self._clean_for_training(input_tokens, input_sig):
+            counts.training_rows_decontaminated += 1
+            return None
+        self._index.add(ROWS, row_tokens, row_sig)
+        if split == "train":
+            self._index.add(TRAIN_INPUTS, input_tokens, input_sig)
+        counts.sft_rows[split] += 1
+        return conversation
+
+    def _clean_for_training(self, input_tokens, input_sig) -> bool:
+        return self._index.find(EVAL_INPUTS, input_tokens, input_sig) is None
+
+    # --- preference pairs ----------------------------------------------------
+
+    def _pairs_of(self, run: Run, split: str) -> List[PreferencePair]:
+        status = run.review_status
+        if run.trainable and status == "edited":
+            pairs = []
+            draft = run.text("output_original")
+            approved = run.text("output_approved")
+            if draft.strip() and dedup.tokens(draft) != dedup.tokens(approved):
+                pairs.append(self._pair(prompt_of(run), approved, draft, split, "edited", run, [run.trace_id]))
+            pairs += self._judgements.approved(self, run, split)
+            return pairs
+        if run.trainable and status == "accepted":
+            return self._judgements.approved(self, run, split)
+        if status == "rejected" and _judged_clean(run):
+            return self._judgements.rejected(self, run)
+        return []
+
+    def _pair(self, prompt: Conversation, chosen: str, rejected: str, split: str, origin: str, run: Run,
+              trace_ids: List[str]) -> PreferencePair:
+        return PreferencePair(
+            prompt=prompt, chosen=chosen, rejected=rejected, split=split, origin=origin,
+            domain=run.domain, workflow=run.workflow, source_trace_ids=trace_ids,
+        )
+
+    def _admit_pair(self, pair: PreferencePair, input_tokens, input_sig) -> bool:
+        counts = self.counts
+        if self.max_tokens is not None:
+            longest = max(estimate_tokens(pair.chosen), estimate_tokens(pair.rejected))
+            if conversation_tokens(pair.prompt) + longest > self.max_tokens:
+                counts.over_max_tokens += 1
+                return False
+        key = json.dumps([conversation_text(pair.prompt), pair.chosen, pair.rejected], ensure_ascii=False)
+        if self._pair_keys.first_seen(key, 0) is not None:
+            counts.pair_duplicates += 1
+            return False
+        if pair.split == "train":
+            # A pair's prompt holds the same input as the run that completed it (same judgement key).
+            if not self._clean_for_training(input_tokens, input_sig):
+                counts.pairs_decontaminated += 1
+                return False
+            self._index.add(TRAIN_INPUTS, input_tokens, input_sig)
+        counts.pairs_by_origin[pair.origin] += 1
+        counts.pair_rows[pair.split] += 1
+        return True
+
+    # --- the end -------------------------------------------------------------
+
+    def metrics(self) -> Dict[str, Any]:
+        counts = self.counts
+        sizes = self._index.cluster_sizes(ROWS)
+        counts.rejected_without_approved_match = self._judgements.unmatched()
+        return {
+            "split_ratios": {name: round(counts.ratios[name], 6) for name in splits.SPLITS},
+            "runs_by_split": dict(counts.runs_by_split),
+            "sft_rows": dict(counts.sft_rows),
+            "preference_rows": dict(counts.pair_rows),
+            "eval_cases": dict(counts.eval_cases),
+            "dedup": {
+                "exact_duplicates": counts.exact_duplicates,
+                "near_duplicates": counts.near_duplicates,
+                "near_duplicate_threshold": dedup.NEAR_DUPLICATE_THRESHOLD,
+                "method": f"MinHash ({dedup.BINS} one-permutation bins, {dedup.BANDS} LSH bands) over word "
+                          f"{dedup.SHINGLE}-grams of normalised text",
+                "clusters": sum(count for _size, count in sizes),
+                "cluster_sizes": {str(size): count for size, count in sizes},
+                "largest_cluster": max((size for size, _count in sizes), default=0),
+            },
+            "decontamination": {
+                "training_rows_dropped": counts.training_rows_decontaminated,
+                "preference_pairs_dropped": counts.pairs_decontaminated,
+                "eval_cases_already_in_training": counts.eval_cases_already_in_training,
+                "eval_case_duplicates": counts.eval_case_duplicates,
+            },
+            "preference_pairs": {
+                **counts.pairs_by_origin,
+                "duplicates": counts.pair_duplicates,
+                "rejected_without_approved_match": counts.rejected_without_approved_match,
+            },
+            "max_tokens": counts.max_tokens,
+            "over_max_tokens": counts.over_max_tokens,
+        }
+
+    def close(self) -> None:
+        self._index.close()
+        self._pair_keys.close()
+        self._judgements.close()
+
+    def __enter__(self) -> "Curator":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _judged_clean(run: Run) -> bool:
+    """A rejected run may be the rejected side of a pair only if nothing but its rejection bars it."""
+    return run.not_trainable_because == ["not_approved"] and bool(run.text("output_approved").strip())
+
+
+def _judgement_key(run: Run) -> str:
+    prompt = "\x1e".join((run.domain, run.workflow, run.text("instruction"), run.text("input_redacted")))
+    return normalize.sha256_hex("\x1f".join(dedup.tokens(prompt)) + "|" + run.domain + "|" + run.workflow)
+
+
+class _Judgements:
+    """Approved and rejected outputs per prompt, on disk, until both sides of a pair are known.
+
+    For each prompt key: the first approved run's prompt, output, split and
+    trace id; and the rejected outputs still waiting for an approved one.
+    """
+
+    def __init__(self) -> None:
+        self._folder, self._db = scratch_sqlite("data-flywheel-pairs-")
+        self._db.executescript(
+            """
+            CREATE TABLE approved (key TEXT PRIMARY KEY, prompt TEXT, output TEXT, split TEXT, trace_id TEXT) WITHOUT ROWID;
+            CREATE TABLE waiting (id INTEGER PRIMARY KEY, key TEXT, output TEXT, trace_id TEXT);
+            CREATE INDEX waiting_key ON waiting (key);
+            """
+        )
+        self._db.execute("BEGIN")
+
+    def approved(self, curator: Curator, run: Run, split: str) -> List[PreferencePair]:
+        key = _judgement_key(run)
+        if self._db.execute("SELECT 1 FROM approved WHERE key = ?", (key,)).fetchone() is not None:
+            return []
+        prompt = prompt_of(run)
+        output = run.text("output_approved")
+        self._db.execute(
+            "INSERT INTO approved (key, prompt, output, split, trace_id) VALUES (?, ?, ?, ?, ?)",
+            (key, json.dumps({"messages": prompt.messages, "tools": prompt.tools}), output, split, run.trace_id),
+        )
+        waiting = self._db.execute("SELECT output, trace_id FROM waiting WHERE key = ? ORDER BY id", (key,)).fetchall()
+        self._db.execute("DELETE FROM waiting WHERE key = ?", (key,))
+        return [
+            curator._pair(prompt, output, rejected, split, "rejected_vs_accepted", run, [run.trace_id, rejected_trace])
+            for rejected, rejected_trace in waiting
+            if dedup.tokens(rejected) != dedup.tokens(output)
+        ]
+
+    def rejected(self, curator: Curator, run: Run) -> List[PreferencePair]:
+        key = _judgement_key(run)
+        found = self._db.execute("SELECT prompt, output, split, trace_id FROM approved WHERE key = ?", (key,)).fetchone()
+        output = run.text("output_approved")
+        if found is None:
+            self._db.execute("INSERT INTO waiting (key, output, trace_id) VALUES (?, ?, ?)", (key, output, run.trace_id))
+            return []
+        prompt_json, chosen, split, chosen_trace = found
+        if dedup.tokens(chosen) == dedup.tokens(output):
+            return []
+        stored = json.loads(prompt_json)
+        prompt = Conversation(messages=stored["messages"], tools=stored["tools"])
+        return [curator._pair(prompt, chosen, output, split, "rejected_vs_accepted", run, [chosen_trace, run.trace_id])]
+
+    def unmatched(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM waiting").fetchone()[0]
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+            shutil.rmtree(self._folder, ignore_errors=True)

@@ -1,0 +1,468 @@
+"""Human decisions: the approved-runs store that ``review`` and ``record`` append to.
+
+A decision is one approved-run line appended to
+``<agent-root>/flywheel/approved-runs.jsonl``. ``review`` copies a pending
+candidate and sets ``human_review`` to ``{status: accepted|edited|rejected,
+reviewer, reviewed_at, review_notes}``; an edit keeps the agent's draft as
+``output_original``; ``source.candidate_id`` names the candidate and the run
+id stays the candidate id. ``record`` appends a run built from the current
+work (id ``rec_...``). Rejected runs are kept as negative cases: the export
+counts them and never trains on them. An edited answer also becomes the
+trajectory's final assistant message, so ``messages`` and ``output_approved``
+agree for the chat training formats.
+
+What a human typed (an edited answer, notes, record's texts) passes the
+redaction gate before it is written, and a run in which the gate found
+something is marked ``auto_redacted``, as harvest marks its candidates. A
+domain, workflow or reviewer name the gate flags is refused outright: the
+export scans every field, so it would quietly make each such run untrainable.
+
+A candidate is pending while its own status is ``pending`` and no line of
+the approved runs has its id (as ``id`` or ``source.candidate_id``).
+
+Appends happen under ``locking.locked(path)``; under the lock the file is
+searched again for the id, so two reviewers never decide one candidate twice
+and never lose a decision. Each line goes out in one ``write`` to a file
+opened for appending, so a reader never sees half of it, and a torn last
+line left by a crashed writer gets its newline first instead of swallowing
+the new line.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional
+
+from .. import jsonio
+from ..errors import InputError, SchemaError
+from ..locking import locked
+from . import normalize, schemas
+from .candidates import CANDIDATES_FILE
+
+APPROVED_RUNS_FILE = "approved-runs.jsonl"
+DECISION_STATUSES = ("accepted", "edited", "rejected")
+
+# Every `"id": "..."` or `"candidate_id": "..."` string in a raw line: a cheap prefilter,
+# so a large approved-runs file is scanned without parsing lines that cannot match.
+# An id written with JSON escapes would slip past it; the ids this tool makes
+# (cand_/rec_ and hex) never have any.
+_ID_VALUES = re.compile(rb'"(?:id|candidate_id)"\s*:\s*"([^"\\]+)"')
+
+
+def flywheel_dir(agent_root: str) -> str:
+    return os.path.join(agent_root, "flywheel")
+
+
+def approved_runs_path(agent_root: str, override: Optional[str] = None) -> str:
+    return override or os.path.join(flywheel_dir(agent_root), APPROVED_RUNS_FILE)
+
+
+def candidates_path(agent_root: str, override: Optional[str] = None) -> str:
+    return override or os.path.join(flywheel_dir(agent_root), CANDIDATES_FILE)
+
+
+def now(env: Mapping[str, str]) -> str:
+    """RFC 3339 UTC, whole seconds: ``SOURCE_DATE_EPOCH`` when set (tests, reproducible runs), else the clock."""
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    else:
+        moment = dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+    return normalize.iso_z(moment)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """Where and how a run id was already decided."""
+
+    id: str
+    line: int
+    status: str
+    reviewer: str
+    reviewed_at: str
+
+    def describe(self) -> str:
+        who = f" by {self.reviewer}" if self.reviewer else ""
+        when = f" at {self.reviewed_at}" if self.reviewed_at else ""
+        return f"{self.status}{who}{when}"
+
+
+def _decided(record: Dict[str, Any], line: int, wanted: Iterable[str]) -> Optional[Decided]:
+    source = record.get("source")
+    keys = [record.get("id")]
+    if isinstance(source, dict):
+        keys.append(source.get("candidate_id"))
+    for key in keys:
+        if isinstance(key, str) and key in wanted:
+            review = record.get("human_review") if isinstance(record.get("human_review"), dict) else {}
+            reviewer = review.get("reviewer")
+            reviewed_at = review.get("reviewed_at") or record.get("created_at")
+            return Decided(
+                key, line, normalize.review_status(record),
+                reviewer if isinstance(reviewer, str) else "",
+                reviewed_at if isinstance(reviewed_at, str) else "",
+            )
+    return None
+
+
+def find_decided(path: str, ids: Iterable[str]) -> Dict[str, Decided]:
+    """The ids among ``ids`` that a line of ``path`` already holds (the first such line wins).
+
+    Bad lines are passed over in silence: export and validate report them.
+    A missing file has decided nothing.
+    """
+    wanted = set(ids)
+    found: Dict[str, Decided] = {}
+    if not wanted or not os.path.exists(path):
+        return found
+    try:
+        fp = open(path, "rb")
+    except OSError as error:
+        raise InputError(f"cannot read the approved runs: {error.strerror}", source=path) from None
+    with fp:
+        for number, raw in enumerate(fp, start=1):
+            if not any(match.group(1).decode("utf-8", "replace") in wanted for match in _ID_VALUES.finditer(raw)):
+                continue
+            value, problem = jsonio.parse_json_text(raw.decode("utf-8", "replace").lstrip("\ufeff"))
+            if problem is not None or not isinstance(value, dict):
+                continue
+            decided = _decided(value, number, wanted)
+            if decided is not None and decided.id not in found:
+                found[decided.id] = decided
+    return found
+
+
+def append_decision(path: str, record: Dict[str, Any]) -> Optional[Decided]:
+    """Append a decided run unless its id (or the candidate it came from) is already decided."""
+    keys = [record["id"]]
+    source = record.get("source")
+    if isinstance(source, dict) and isinstance(source.get("candidate_id"), str):
+        keys.append(source["candidate_id"])
+    return append_once(path, record, keys)
+
+
+def append_once(path: str, record: Dict[str, Any], keys: Iterable[str]) -> Optional[Decided]:
+    """Append ``record`` unless a line already holds one of ``keys``; return that line's decision if so.
+
+    The check and the write happen under the lock, so of two processes
+    deciding the same id one writes and the other is told who was first.
+    """
+    line = jsonio.dumps_line(record).encode("utf-8")
+    keys = list(keys)
+    with locked(path):
+        earlier = find_decided(path, keys)
+        if earlier:
+            return next(iter(earlier.values()))
+        _append_line(path, line)
+    return None
+
+
+def _append_line(path: str, line: bytes) -> None:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise InputError(
+            f"cannot write the approved runs: {error.strerror}", source=path, remedy="check the folder and its permissions"
+        ) from None
+    try:
+        size = os.fstat(fd).st_size
+        if size:
+            os.lseek(fd, size - 1, os.SEEK_SET)
+            if os.read(fd, 1) != b"\n":  # a torn last line must not swallow the new one
+                line = b"\n" + line
+        view = memoryview(line)
+        while view:  # one write; the loop only guards against a short write
+            written = os.write(fd, view)
+            view = view[written:]
+    finally:
+        os.close(fd)
+
+
+# --- who decided, and what they typed ---------------------------------------
+
+REVIEWER_VARIABLES = ("DATA_FLYWHEEL_REVIEWER", "USER", "LOGNAME", "USERNAME")
+
+
+def reviewer_name(flag: Optional[str], env: Mapping[str, str], gate) -> str:
+    """``--reviewer``, else ``DATA_FLYWHEEL_REVIEWER``, else the login name (no git, no network).
+
+    A name the scanner would redact (an e-mail address) is refused: the
+    export scans every field, so it would make every run this reviewer
+    decides untrainable.
+    """
+    name = (flag or "").strip()
+    for variable in REVIEWER_VARIABLES:
+        if name:
+            break
+        name = (env.get(variable) or "").strip()
+    if not name:
+        raise InputError(
+            "no reviewer name", remedy="pass --reviewer NAME or set DATA_FLYWHEEL_REVIEWER"
+        )
+    _clean, found = gate.redact_record({"reviewer": name})
+    if found.count:
+        raise InputError(
+            f"the reviewer name holds what the scanner redacts ({', '.join(sorted(found.by_rule))})",
+            remedy="use a plain name: --reviewer NAME or DATA_FLYWHEEL_REVIEWER=NAME",
+        )
+    return name
+
+
+def label_name(text: str, what: str, gate) -> str:
+    """A domain or workflow as typed, made a slug like the export's; refused when the scanner flags it.
+
+    A label names a folder of context cards and a dataset group: a
+    placeholder such as ``github_token_1`` would be no name at all.
+    """
+    if not text.strip():
+        raise InputError(f"{what} is empty", remedy="give a name such as bug_triage")
+    _clean, found = gate.redact_record({"label": text})
+    if found.count:
+        raise InputError(
+            f"{what} holds what the scanner redacts ({', '.join(sorted(found.by_rule))})",
+            remedy="use a plain name such as bug_triage",
+        )
+    return normalize.slug(text)
+
+
+def redaction_note(found) -> str:
+    """``redacted 2 values (email-address, github-pat)``: counts and rule ids, never a value."""
+    if not found.count:
+        return ""
+    rules = ", ".join(sorted(found.by_rule))
+    return f"redacted {found.count} value{'s' * (found.count != 1)} ({rules})"
+
+
+class InvalidRecord(SchemaError):
+    """A record that breaks the approved-run schema: refused, nothing written (exit 1: the command ran and found it)."""
+
+    exit_code = 1
+
+
+def check_record(record: Dict[str, Any], gate, what: str = "the record") -> None:
+    """Refuse ``record`` unless it is a valid approved run; messages quote its redacted copy only."""
+    checker = schemas.checker_for("approved-run")
+    if checker.is_valid(record):
+        return
+    issues = [str(issue) for issue in list(checker.iter_issues(gate.redact_value(record)))[:5]]
+    if not issues:  # redaction changed the value at fault: name the place only
+        issues = [f"{issue.path}: breaks the schema (the value is not shown)" for issue in list(checker.iter_issues(record))[:5]]
+    raise InvalidRecord(
+        f"{what} is not a valid approved run: " + "; ".join(issues),
+        remedy="nothing was written; fix the input and run the command again",
+    )
+
+
+# --- building a decision ------------------------------------------------------
+
+
+def with_final_answer(messages: List[Any], answer: str) -> List[Any]:
+    """The trajectory with ``answer`` as its final assistant message, so it agrees with ``output_approved``.
+
+    The last message is replaced when it is a plain assistant answer;
+    otherwise (the trajectory ends in a tool call or its result) the answer
+    is appended, so no tool call loses its result.
+    """
+    out = list(messages)
+    last = out[-1] if out else None
+    if isinstance(last, dict) and last.get("role") == "assistant" and not last.get("tool_calls"):
+        out[-1] = {**last, "content": answer}
+    else:
+        out.append({"role": "assistant", "content": answer})
+    return out
+
+
+def decision_record(
+    candidate: Dict[str, Any],
+    *,
+    status: str,
+    reviewer: str,
+    reviewed_at: str,
+    note: Optional[str] = None,
+    output: Optional[str] = None,
+    domain: Optional[str] = None,
+    workflow: Optional[str] = None,
+) -> Dict[str, Any]:
+    """The approved-run line for a human decision on ``candidate`` (which is left unchanged).
+
+    ``output`` is the edited answer (status ``edited``): it becomes
+    ``output_approved`` and the final assistant message, and the agent's
+    draft is kept as ``output_original``.
+    """
+    if status not in DECISION_STATUSES:
+        raise ValueError(f"not a decision: {status!r}")
+    record = copy.deepcopy(candidate)
+    record.pop("human_review_status", None)  # it would override the decision (agentic-stack reads it first)
+    if domain:
+        record["domain"] = domain
+    if workflow:
+        record["workflow"] = workflow
+    if output is not None:
+        record["output_original"] = candidate.get("output_approved", "")
+        record["output_approved"] = output
+        if isinstance(record.get("messages"), list) and record["messages"]:
+            record["messages"] = with_final_answer(record["messages"], output)
+    review: Dict[str, Any] = {"status": status, "reviewer": reviewer, "reviewed_at": reviewed_at}
+    if note:
+        review["review_notes"] = note
+    record["human_review"] = review
+    source = record.get("source") if isinstance(record.get("source"), dict) else {}
+    record["source"] = {**source, "candidate_id": candidate["id"]}
+    return record
+
+
+# --- the candidates file --------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One readable candidate: where it is and what a list shows of it (not its trajectory)."""
+
+    id: str
+    line: int
+    offset: int
+    status: str
+    domain: str
+    workflow: str
+    harness: str
+    created_at: str
+    task: str
+
+
+def first_line(text: Any, width: int = 80) -> str:
+    line = next((part.strip() for part in str(text or "").splitlines() if part.strip()), "")
+    return line if len(line) <= width else line[: width - 1] + "\u2026"
+
+
+class _Offsets:
+    """The raw lines of a binary file, remembering the offset of the one handed out last."""
+
+    def __init__(self, fp) -> None:
+        self._fp = fp
+        self.offset = 0
+        self.unfinished = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        position = 0
+        for raw in self._fp:
+            self.offset = position
+            self.unfinished = not raw.endswith(b"\n")
+            position += len(raw)
+            yield raw
+
+
+class Candidates:
+    """The candidates file, indexed once: every good line's id, place and summary, in file order.
+
+    Trajectories are not held: ``load(entry)`` reads one candidate back
+    from its offset (the file is only ever appended to). Bad lines (not
+    JSON, not an object, not a candidate run, a repeated id) go to
+    ``report`` with their line and are left out; the rest stay reviewable.
+    """
+
+    def __init__(self, path: str, entries: Dict[str, Entry]) -> None:
+        self.path = path
+        self.entries = entries
+
+    @classmethod
+    def read(
+        cls,
+        path: str,
+        report: Callable[[jsonio.LineProblem], None],
+        describe: Callable[[Any], Any] = lambda value: value,
+    ) -> "Candidates":
+        """``describe`` makes the copy a schema message may quote (the redaction gate's ``redact_value``)."""
+        if os.path.isdir(path):
+            raise InputError("is a folder, not a candidates file", source=path, remedy="pass the candidates.jsonl file")
+        try:
+            fp = open(path, "rb")
+        except FileNotFoundError:
+            raise InputError(
+                "no candidates file", source=path,
+                remedy="run harvest first to collect candidates, or pass --candidates PATH",
+            ) from None
+        except OSError as error:
+            raise InputError(f"cannot read the candidates: {error.strerror}", source=path) from None
+        checker = schemas.checker_for("candidate-run")
+        entries: Dict[str, Entry] = {}
+        with fp:
+            lines = _Offsets(fp)
+
+            def problem(found: jsonio.LineProblem) -> None:
+                if lines.unfinished:
+                    found = jsonio.LineProblem(
+                        path, found.line, found.reason,
+                        "unfinished last line (a harvest may still be writing it: review again in a moment)",
+                    )
+                report(found)
+
+            for number, value in jsonio.read_json_lines(lines, path, problem):
+                offset = lines.offset
+                if not checker.is_valid(value):
+                    issue = next(iter(checker.iter_issues(describe(value))), None)
+                    message = str(issue) if issue else "breaks the candidate-run schema"
+                    report(jsonio.LineProblem(path, number, jsonio.SCHEMA_VIOLATION, f"not a candidate run: {message}"))
+                    continue
+                earlier = entries.get(value["id"])
+                if earlier is not None:
+                    report(jsonio.LineProblem(
+                        path, number, jsonio.DUPLICATE_ID, f"repeats the candidate id of line {earlier.line}"
+                    ))
+                    continue
+                entries[value["id"]] = Entry(
+                    id=value["id"], line=number, offset=offset, status=normalize.review_status(value),
+                    domain=str(value.get("domain") or ""), workflow=str(value.get("workflow") or ""),
+                    harness=str(value.get("harness") or value.get("host") or "unknown"),
+                    created_at=str(value.get("created_at") or value.get("timestamp") or ""),
+                    task=first_line(value.get("input_redacted")),
+                )
+        return cls(path, entries)
+
+    def load(self, entry: Entry) -> Dict[str, Any]:
+        with open(self.path, "rb") as fp:
+            fp.seek(entry.offset)
+            raw = fp.readline()
+        value, problem = jsonio.parse_json_text(raw.decode("utf-8").lstrip("\ufeff").strip())
+        if problem is not None or not isinstance(value, dict) or value.get("id") != entry.id:
+            raise InputError(
+                "the candidates file changed while it was being reviewed", source=self.path, line=entry.line,
+                remedy="run review again",
+            )
+        return value
+
+    def pending(self, decided: Mapping[str, Decided]) -> List[Entry]:
+        return [entry for entry in self.entries.values() if entry.status == "pending" and entry.id not in decided]
+
+    def resolve(self, text: str, decided: Mapping[str, Decided], approved_runs: str) -> Entry:
+        """The candidate an id or a unique id prefix names, if it is still pending; else a clear error."""
+        entry = self.entries.get(text)
+        if entry is None:
+            matches = [candidate for key, candidate in self.entries.items() if key.startswith(text)] if text else []
+            if not matches:
+                raise InputError(
+                    f"no candidate with id {text!r}", source=self.path,
+                    remedy="review --list shows the pending ones",
+                )
+            if len(matches) > 1:
+                shown = ", ".join(candidate.id for candidate in matches[:10])
+                more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+                raise InputError(
+                    f"{text!r} matches {len(matches)} candidates: {shown}{more}", source=self.path,
+                    remedy="give more of the id",
+                )
+            entry = matches[0]
+        earlier = decided.get(entry.id)
+        if earlier is not None:
+            raise InputError(
+                f"{entry.id} was already decided: {earlier.describe()}", source=approved_runs, line=earlier.line,
+                remedy="a decision is final; review --list shows what is still pending",
+            )
+        if entry.status != "pending":
+            raise InputError(
+                f"{entry.id} is not pending: its status is {entry.status}", source=self.path, line=entry.line,
+                remedy="review --list shows the pending ones",
+            )
+        return entry
