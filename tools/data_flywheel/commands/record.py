@@ -168,21 +168,7 @@ def _run_id(record: Dict[str, Any], env) -> str:
 
 
 def _read(path: Optional[str], streams) -> Optional[str]:
-    if path is None:
-        return None
-    if path == "-":
-        return streams.stdin.read().rstrip("\r\n")
-    try:
-        with open(path, encoding="utf-8") as fp:
-            return fp.read().rstrip("\r\n")
-    except FileNotFoundError:
-        raise InputError("no such file", source=path, remedy="check the path") from None
-    except IsADirectoryError:
-        raise InputError("is a folder", source=path, remedy="pass a file") from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 (byte {error.start + 1})", source=path, remedy="save it as UTF-8") from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", source=path) from None
+    return None if path is None else common.read_text(path, streams)
 
 
 def _no_constants(name: str) -> Any:

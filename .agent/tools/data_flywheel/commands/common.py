@@ -60,6 +60,25 @@ def add_dataset_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def read_text(path: str, streams, *, what: str = "the file") -> str:
+    """A UTF-8 text a person wrote (``-`` is stdin), trailing newlines removed; ``InputError`` naming the file."""
+    from ..errors import InputError
+
+    if path == "-":
+        return streams.stdin.read().rstrip("\r\n")
+    try:
+        with open(path, encoding="utf-8") as fp:
+            return fp.read().rstrip("\r\n")
+    except FileNotFoundError:
+        raise InputError("no such file", source=path, remedy=f"check the path, or write {what} there first") from None
+    except IsADirectoryError:
+        raise InputError("is a folder", source=path, remedy=f"pass the file with {what}") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 (byte {error.start + 1})", source=path, remedy="save it as UTF-8") from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", source=path) from None
+
+
 def today(env: Mapping[str, str]) -> str:
     """Today's date, or the date of ``SOURCE_DATE_EPOCH`` (UTC) so reproducible builds name the same folder."""
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()

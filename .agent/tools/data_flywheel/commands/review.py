@@ -235,21 +235,7 @@ class Desk:
 
 
 def _read_answer(path: str, streams) -> str:
-    if path == "-":
-        text = streams.stdin.read()
-    else:
-        try:
-            with open(path, encoding="utf-8") as fp:
-                text = fp.read()
-        except FileNotFoundError:
-            raise InputError("no such file", source=path, remedy="write the corrected answer there first") from None
-        except IsADirectoryError:
-            raise InputError("is a folder", source=path, remedy="pass the file with the answer") from None
-        except UnicodeDecodeError as error:
-            raise InputError(f"not UTF-8 (byte {error.start + 1})", source=path, remedy="save the answer as UTF-8") from None
-        except OSError as error:
-            raise InputError(f"cannot read: {error.strerror}", source=path) from None
-    return text.rstrip("\r\n")
+    return common.read_text(path, streams, what="the corrected answer")
 
 
 def _redaction(found) -> Dict[str, Any]:

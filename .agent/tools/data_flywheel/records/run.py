@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from ..jsonio import finite_number
 from . import normalize
 
 # Why a run is not trainable, as codes in trace records and counts in metrics.
