@@ -50,6 +50,7 @@ _P2 = 0xC4CEB9FE1A85EC53
 _VALUE_BITS = 64 - 6  # the top 6 bits pick one of 64 bins
 _VALUE_MASK = (1 << _VALUE_BITS) - 1
 _MIN_VALUES = 4 * BINS
+_COPY_SALTS = [(copy * _P1) & _MASK for copy in range(_MIN_VALUES + 1)]
 
 # CJK ideographs, kana and hangul one character at a time; other letters and digits in runs.
 _TOKEN = re.compile(
@@ -87,7 +88,7 @@ def signature(token_list: Sequence[str]) -> Optional[Tuple[int, ...]]:
         # ``copies`` distinct derived values, which leaves the Jaccard similarity of two
         # texts unchanged while filling the bins, so short texts are estimated as well as long.
         copies = -(-_MIN_VALUES // len(values))
-        values += [_mix(value + copy * _MIX) for copy in range(1, copies) for value in values]
+        values += [(value ^ salt) * _MIX & _MASK for salt in _COPY_SALTS[1:copies] for value in values]
     values.sort(reverse=True)
     bins = {value >> _VALUE_BITS: value & _VALUE_MASK for value in values}
     if len(bins) == BINS:
@@ -108,28 +109,39 @@ def similarity(left: Sequence[int], right: Sequence[int]) -> float:
     return sum(1 for a, b in zip(left, right) if a == b) / BINS
 
 
-def _band_keys(namespace: int, sig: Sequence[int]) -> List[int]:
-    keys = []
-    for band in range(BANDS):
-        key = (namespace * 0x100 + band) & _MASK
-        for value in sig[band * ROWS : (band + 1) * ROWS]:
-            key = _mix(key ^ value)
-        keys.append(key - (1 << 63))  # SQLite integers are signed 64-bit
-    return keys
+def _band_keys(namespace: int, packed: bytes) -> List[int]:
+    """One signed 64-bit key per band: a BLAKE2b digest of the namespace, the band and its values."""
+    width = ROWS * 8
+    return [
+        int.from_bytes(
+            hashlib.blake2b(packed[band * width : (band + 1) * width], digest_size=8,
+                            salt=struct.pack("<QQ", namespace, band)).digest(),
+            "little", signed=True,
+        )
+        for band in range(BANDS)
+    ]
 
 
 _PACK = struct.Struct(f"<{BINS}Q")
+_MARKS = ",".join("?" * BANDS)
+
+
+# Texts without words share one signature, so they meet each other (and only each other) in the bands.
+_NO_WORDS = (0,) * BINS
 
 
 class DuplicateIndex:
-    """Exact digests and MinHash signatures of indexed texts, per namespace, on disk."""
+    """Exact digests and MinHash signatures of indexed texts, per namespace, on disk.
+
+    An exact duplicate has the same signature, so it is always among the band
+    candidates; one query per lookup finds both kinds.
+    """
 
     def __init__(self) -> None:
         self._folder, self._db = scratch_sqlite("data-flywheel-dedup-")
         self._db.executescript(
             """
-            CREATE TABLE exact (namespace INTEGER, digest BLOB, entry INTEGER, PRIMARY KEY (namespace, digest)) WITHOUT ROWID;
-            CREATE TABLE entry (id INTEGER PRIMARY KEY, namespace INTEGER, sig BLOB, members INTEGER);
+            CREATE TABLE entry (id INTEGER PRIMARY KEY, namespace INTEGER, digest BLOB, sig BLOB, members INTEGER);
             CREATE TABLE band (key INTEGER, entry INTEGER);
             CREATE INDEX band_key ON band (key);
             """
@@ -138,39 +150,36 @@ class DuplicateIndex:
         self._next = 1
 
     def find(self, namespace: int, token_list: Sequence[str], sig: Optional[Tuple[int, ...]]) -> Optional[Tuple[str, int]]:
-        """``("exact", entry)`` or ``("near", entry)`` for the earliest match in ``namespace``, else None."""
-        row = self._db.execute(
-            "SELECT entry FROM exact WHERE namespace = ? AND digest = ?", (namespace, exact_digest(token_list))
-        ).fetchone()
-        if row is not None:
-            return "exact", row[0]
-        if sig is None:
-            return None
-        keys = _band_keys(namespace, sig)
-        marks = ",".join("?" * len(keys))
+        """``("exact", entry)`` or else ``("near", entry)`` for the earliest match in ``namespace``, else None."""
+        sig = sig or _NO_WORDS
+        keys = _band_keys(namespace, _PACK.pack(*sig))
         candidates = self._db.execute(
-            f"SELECT DISTINCT entry.id, entry.sig FROM band JOIN entry ON entry.id = band.entry "
-            f"WHERE band.key IN ({marks}) ORDER BY entry.id",
+            f"SELECT DISTINCT entry.id, entry.digest, entry.sig FROM band JOIN entry ON entry.id = band.entry "
+            f"WHERE band.key IN ({_MARKS}) ORDER BY entry.id",
             keys,
         ).fetchall()
-        for entry_id, packed in candidates:
-            if similarity(sig, _PACK.unpack(packed)) >= NEAR_DUPLICATE_THRESHOLD:
-                return "near", entry_id
-        return None
+        if not candidates:
+            return None
+        digest = exact_digest(token_list)
+        near = None
+        for entry_id, entry_digest, packed in candidates:
+            if entry_digest == digest:
+                return "exact", entry_id
+            if near is None and similarity(sig, _PACK.unpack(packed)) >= NEAR_DUPLICATE_THRESHOLD:
+                near = entry_id
+        return None if near is None else ("near", near)
 
     def add(self, namespace: int, token_list: Sequence[str], sig: Optional[Tuple[int, ...]]) -> int:
         entry_id = self._next
         self._next += 1
-        packed = _PACK.pack(*sig) if sig is not None else None
-        self._db.execute("INSERT INTO entry (id, namespace, sig, members) VALUES (?, ?, ?, 1)", (entry_id, namespace, packed))
+        packed = _PACK.pack(*(sig or _NO_WORDS))
         self._db.execute(
-            "INSERT OR IGNORE INTO exact (namespace, digest, entry) VALUES (?, ?, ?)",
-            (namespace, exact_digest(token_list), entry_id),
+            "INSERT INTO entry (id, namespace, digest, sig, members) VALUES (?, ?, ?, ?, 1)",
+            (entry_id, namespace, exact_digest(token_list), packed),
         )
-        if sig is not None:
-            self._db.executemany(
-                "INSERT INTO band (key, entry) VALUES (?, ?)", [(key, entry_id) for key in _band_keys(namespace, sig)]
-            )
+        self._db.executemany(
+            "INSERT INTO band (key, entry) VALUES (?, ?)", [(key, entry_id) for key in _band_keys(namespace, packed)]
+        )
         return entry_id
 
     def join(self, entry_id: int) -> None:
