@@ -41,7 +41,7 @@ from ..records.run import Run
 from ..seen import SeenSet, scratch_sqlite
 from ..tokens import estimate_tokens
 from ..writers import PreferencePair
-from ..writers.conversation import Conversation, conversation_of, prompt_of
+from ..writers.conversation import Conversation, conversation_of, prompt_from
 from . import dedup, splits
 
 # DuplicateIndex namespaces.
@@ -130,14 +130,16 @@ class Curator:
                 counts.eval_cases[split] += 1
                 placement.eval_case = True
 
-        if run.trainable:
-            placement.example = self._admit_example(run, split, input_tokens, input_sig)
-        placement.pairs = [pair for pair in self._pairs_of(run, split) if self._admit_pair(pair, input_tokens, input_sig)]
+        # Built once: the training row, and the prompt of any pair this run completes.
+        conversation = conversation_of(run) if run.trainable else None
+        if conversation is not None:
+            placement.example = self._admit_example(conversation, split, input_tokens, input_sig)
+        pairs = self._pairs_of(run, split, conversation)
+        placement.pairs = [pair for pair in pairs if self._admit_pair(pair, input_tokens, input_sig)]
         return placement
 
-    def _admit_example(self, run: Run, split: str, input_tokens, input_sig) -> Optional[Conversation]:
+    def _admit_example(self, conversation: Conversation, split: str, input_tokens, input_sig) -> Optional[Conversation]:
         counts = self.counts
-        conversation = conversation_of(run)
         if self.max_tokens is not None and conversation_tokens(conversation) > self.max_tokens:
             counts.over_max_tokens += 1
             return None
@@ -166,18 +168,19 @@ class Curator:
 
     # --- preference pairs ----------------------------------------------------
 
-    def _pairs_of(self, run: Run, split: str) -> List[PreferencePair]:
+    def _pairs_of(self, run: Run, split: str, conversation: Optional[Conversation]) -> List[PreferencePair]:
         status = run.review_status
-        if run.trainable and status == "edited":
+        if conversation is not None and status == "edited":
+            prompt = prompt_from(conversation)
             pairs = []
             draft = run.text("output_original")
             approved = run.text("output_approved")
             if draft.strip() and dedup.tokens(draft) != dedup.tokens(approved):
-                pairs.append(self._pair(prompt_of(run), approved, draft, split, "edited", run, [run.trace_id]))
-            pairs += self._judgements.approved(self, run, split)
+                pairs.append(self._pair(prompt, approved, draft, split, "edited", run, [run.trace_id]))
+            pairs += self._judgements.approved(self, run, split, prompt)
             return pairs
-        if run.trainable and status == "accepted":
-            return self._judgements.approved(self, run, split)
+        if conversation is not None and status == "accepted":
+            return self._judgements.approved(self, run, split, prompt_from(conversation))
         if status == "rejected" and _judged_clean(run):
             return self._judgements.rejected(self, run)
         return []
@@ -287,11 +290,10 @@ class _Judgements:
         )
         self._db.execute("BEGIN")
 
-    def approved(self, curator: Curator, run: Run, split: str) -> List[PreferencePair]:
+    def approved(self, curator: Curator, run: Run, split: str, prompt: Conversation) -> List[PreferencePair]:
         key = _judgement_key(run)
         if self._db.execute("SELECT 1 FROM approved WHERE key = ?", (key,)).fetchone() is not None:
             return []
-        prompt = prompt_of(run)
         output = run.text("output_approved")
         self._db.execute(
             "INSERT INTO approved (key, prompt, output, split, trace_id) VALUES (?, ?, ?, ?, ?)",

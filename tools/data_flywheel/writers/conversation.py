@@ -109,7 +109,11 @@ def conversation_of(run) -> Conversation:
 
 def prompt_of(run) -> Conversation:
     """Everything before the final answer: the prompt a preference pair's two answers follow."""
-    conversation = conversation_of(run)
+    return prompt_from(conversation_of(run))
+
+
+def prompt_from(conversation: Conversation) -> Conversation:
+    """``prompt_of`` for a conversation already built (writers never change the messages they read)."""
     return Conversation(messages=conversation.messages[:-1], tools=conversation.tools)
 
 
