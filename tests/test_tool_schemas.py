@@ -33,6 +33,6 @@ def test_definitions_a_run_brought_win_and_unlisted_called_tools_are_added():
     assert tools[0] == real
     assert tools[1]["function"]["description"] == "Search."
     assert tools[1]["function"]["parameters"]["required"] == ["q"]
-    assert tools[2] == {"type": "function", "function": {"name": "ls", "parameters": {
+    assert tools[2] == {"type": "function", "function": {"name": "ls", "description": "", "parameters": {
         "$comment": "inferred from 1 observed call", "type": "object", "properties": {}}}}
     assert with_inferred([named], []) == [named]  # a tool never called keeps what it had

@@ -60,7 +60,7 @@ TRAJECTORY = [
 TOOLS = [{"type": "function", "function": {"name": "read_file", "description": "Read a file.",
                                            "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}}}]
 # TRAJECTORY's tools: the run's own definition kept, search_code's inferred from its one call.
-TRAJECTORY_TOOLS = TOOLS + [{"type": "function", "function": {"name": "search_code", "parameters": {
+TRAJECTORY_TOOLS = TOOLS + [{"type": "function", "function": {"name": "search_code", "description": "", "parameters": {
     "$comment": "inferred from 1 observed call", "type": "object",
     "properties": {"paths": {"type": "array"}, "query": {"type": "string"}}, "required": ["paths", "query"]}}}]
 

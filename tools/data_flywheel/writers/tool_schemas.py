@@ -12,7 +12,9 @@ such tool the calls the row trains on are the evidence:
   calls (at most ``ENUM_MAX_VALUES`` values over at least ``ENUM_MIN_CALLS``
   calls), since an enum from three calls would forbid the fourth value;
 - ``$comment``: ``"inferred from N observed calls"``, the JSON Schema keyword
-  for notes that validators ignore, so the schema says it is inferred.
+  for notes that validators ignore, so the schema says it is inferred;
+- ``description`` ``""`` where the tool had none: gpt-oss's chat template
+  writes every tool's description and fails on a missing one.
 
 A definition the run brought (API-captured runs, ATIF's ``tool_definitions``)
 is kept as it is: inference only fills a missing ``parameters``.
@@ -98,9 +100,11 @@ def with_inferred(tools: List[Dict[str, Any]], calls: Iterable[Dict[str, Any]]) 
         function = spec["function"]
         listed.add(function["name"])
         if "parameters" not in function and function["name"] in observed:
-            spec = {**spec, "function": {**function, "parameters": infer_parameters(observed[function["name"]])}}
+            spec = {**spec, "function": {"description": "", **function,
+                                         "parameters": infer_parameters(observed[function["name"]])}}
         out.append(spec)
     for name, arguments in observed.items():
         if name not in listed:
-            out.append({"type": "function", "function": {"name": name, "parameters": infer_parameters(arguments)}})
+            out.append({"type": "function",
+                        "function": {"name": name, "description": "", "parameters": infer_parameters(arguments)}})
     return out
