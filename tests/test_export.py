@@ -109,8 +109,11 @@ def test_agentic_stack_behaviours(tmp_path):
     assert traces[4]["not_trainable_because"] == ["opted_out"]
 
 
-def test_missing_input_is_success_with_zero_traces(tmp_path):
-    result, out = export(tmp_path, str(tmp_path / "nope.jsonl"))
+def test_a_missing_default_input_is_success_with_zero_traces(tmp_path):
+    """agentic-stack's behaviour, kept for the default file only: a new project has no approved runs yet."""
+    agent_root = tmp_path / ".agent"
+    result = run_cli(["export", "--agent-root", str(agent_root), "--out", str(tmp_path / "out")], env=EPOCH)
+    out = tmp_path / "out"
     assert result.code == 0, result
     metrics = json.loads((out / "flywheel-metrics.json").read_text())
     assert metrics["input_quality"]["missing"] is True
@@ -118,6 +121,18 @@ def test_missing_input_is_success_with_zero_traces(tmp_path):
     assert (out / "trace-records.jsonl").read_text() == ""
     assert "does not exist" in result.out
     assert result.out.rstrip().splitlines()[-1].startswith("next: put approved runs in")
+
+
+def test_a_named_input_that_does_not_exist_is_an_error_and_replaces_nothing(tmp_path):
+    result, out = export(tmp_path, [make_run(1)])
+    assert result.code == 0, result
+    before = tree_bytes(out)
+    for command in (["export", "--out", str(out)], ["status"]):
+        typo = run_cli([*command, "--approved-runs", str(tmp_path / "aproved-runs.jsonl")], env=EPOCH)
+        assert typo.code == 2, typo
+        assert typo.err == (f"error: {tmp_path / 'aproved-runs.jsonl'}: no such file (check the --approved-runs path; "
+                            "nothing was written; only the default file may be missing)\n")
+    assert tree_bytes(out) == before
 
 
 def test_output_validates_under_agentic_stack_schemas_with_our_additions_allowed(tmp_path):

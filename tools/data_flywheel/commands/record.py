@@ -41,6 +41,7 @@ import os
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
+from .. import project
 from ..errors import InputError
 from ..records import decisions
 from . import common
@@ -70,8 +71,8 @@ def add_arguments(parser) -> None:
                         help="who judged (default: $DATA_FLYWHEEL_REVIEWER, else the login name)")
     parser.add_argument("--harness", metavar="NAME", help="the agent harness, e.g. claude-code or codex")
     parser.add_argument("--model", metavar="NAME", help="the model that produced the output")
-    parser.add_argument("--project", metavar="NAME", help="the project (default: this folder's name)")
-    parser.add_argument("--agent-root", default=".agent", metavar="DIR", help="the .agent folder (default: .agent)")
+    parser.add_argument("--project", metavar="NAME", help="the project (default: the project folder's name)")
+    common.add_agent_root_flag(parser)
     parser.add_argument("--approved-runs", metavar="PATH",
                         help="where the run goes (default: <agent-root>/flywheel/approved-runs.jsonl)")
     common.add_json_flag(parser)
@@ -127,7 +128,7 @@ def run(args, streams) -> int:
     record: Dict[str, Any] = {
         "id": "",
         "created_at": created,
-        "project": args.project or os.path.basename(os.getcwd()) or "project",
+        "project": args.project or project.find().name,
         "domain": domain,
         "workflow": workflow,
     }

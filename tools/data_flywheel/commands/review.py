@@ -74,7 +74,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--workflow", metavar="NAME", help="set the decided run's workflow (default: the candidate's)")
     parser.add_argument("--reviewer", metavar="NAME",
                         help="who decides (default: $DATA_FLYWHEEL_REVIEWER, else the login name)")
-    parser.add_argument("--agent-root", default=".agent", metavar="DIR", help="the .agent folder (default: .agent)")
+    common.add_agent_root_flag(parser)
     parser.add_argument("--candidates", metavar="PATH",
                         help="the candidates file (default: <agent-root>/flywheel/candidates.jsonl)")
     parser.add_argument("--approved-runs", metavar="PATH",
