@@ -130,8 +130,8 @@ def test_a_named_input_that_does_not_exist_is_an_error_and_replaces_nothing(tmp_
     for command in (["export", "--out", str(out)], ["status"]):
         typo = run_cli([*command, "--approved-runs", str(tmp_path / "aproved-runs.jsonl")], env=EPOCH)
         assert typo.code == 2, typo
-        assert typo.err == (f"error: {tmp_path / 'aproved-runs.jsonl'}: no such file (check the --approved-runs path; "
-                            "nothing was written; only the default file may be missing)\n")
+        assert typo.err == (f"error: {tmp_path / 'aproved-runs.jsonl'}: no such file (check the --approved-runs path: "
+                            "only the default file may be missing; nothing was changed)\n")
     assert tree_bytes(out) == before
 
 

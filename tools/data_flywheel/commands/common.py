@@ -169,7 +169,7 @@ def _named_file_exists(path: str) -> None:
     if path and path != "-" and not os.path.exists(path):
         raise InputError(
             "no such file", source=path,
-            remedy="check the --approved-runs path; nothing was written; only the default file may be missing",
+            remedy="check the --approved-runs path: only the default file may be missing; nothing was changed",
         )
 
 
