@@ -33,7 +33,8 @@ def repo(tmp_path):
     for harness in ("claude-code", "codex", "gemini-cli"):
         shutil.copy(os.path.join(FIXTURES, harness, "tool-calls.jsonl"), sessions / f"{harness}.jsonl")
     root = tmp_path / ".agent"
-    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(tmp_path / "h"), "--path", str(sessions)], env=ENV)
+    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(tmp_path / "h"), "--path", str(sessions),
+                      "--project", "shop"], env=ENV)
     assert result.code == 0, result
     return types.SimpleNamespace(
         tmp=tmp_path, root=root,
@@ -58,11 +59,13 @@ def test_list_shows_the_pending_candidates(repo):
     assert result.code == 0, result
     lines = result.out.splitlines()
     assert lines[0] == f"3 pending candidates in {repo.candidates}"
-    assert lines[1].split() == ["ID", "WORKFLOW", "HARNESS", "CREATED", "TASK"]
-    assert lines[2].split()[:4] == [CLAUDE, "coding/claude_code_session", "claude-code", "2026-01-06T10:00:14.518000Z"]
+    assert lines[1].split() == ["ID", "PROJECT", "HARNESS", "WHEN", "OUTCOME", "SIZE", "REDACTED", "TASK"]
+    row = lines[2].split("  ")
+    assert [cell.strip() for cell in row if cell.strip()][:7] == [
+        CLAUDE, "shop", "claude-code", "2026-01-06 10:00", "completed", "9 msg, 3 tools", "no"]
     assert lines[2].endswith("Count the lines in app.py and list the tests folder.")
     assert lines[3].startswith(CODEX) and lines[4].startswith(GEMINI)
-    assert lines[5].startswith("next: review on a terminal")
+    assert lines[5].startswith("next: review --show ID, then review --accept ID")
 
 
 def test_list_json_and_decided_ones_drop_out(repo):
@@ -75,6 +78,8 @@ def test_list_json_and_decided_ones_drop_out(repo):
     assert document["pending"][1] == {
         "id": GEMINI, "domain": "coding", "workflow": "gemini_cli_session", "harness": "gemini-cli",
         "created_at": "2026-03-02T09:00:00Z", "task": "Which port does the server use, and do the tests pass?", "line": 3,
+        "project": "shop", "when": "2026-03-02T09:00:00Z", "outcome": "completed",
+        "size": {"messages": 6, "tool_calls": 2, "characters": 208}, "redaction": {"found": False, "findings": None},
     }
 
 
@@ -154,7 +159,8 @@ def test_an_ambiguous_prefix_lists_its_matches(repo):
 def test_an_unknown_id_is_an_error_and_writes_nothing(repo):
     result = rev(repo, "--accept", "cand_nope")
     assert result.code == 2
-    assert "no candidate with id 'cand_nope' (review --list shows the pending ones)" in result.err
+    assert "no candidate with id 'cand_nope' (review --list shows the pending ones; a recorded run needs its whole id)" \
+        in result.err
     assert not repo.approved.exists()
 
 
@@ -265,8 +271,8 @@ def test_json_report_of_a_decision(repo):
 def test_without_a_terminal_and_without_an_action_it_says_which_flags_to_use(repo):
     result = rev(repo)
     assert result.code == 2
-    assert "review is interactive only on a terminal (without one, use --list, --accept ID, --reject ID --note TEXT, " \
-           "or --edit ID --output-file F)" in result.err
+    assert "review is interactive only on a terminal (without one, use --list, --show ID, --accept ID, " \
+           "--reject ID --note TEXT, or --edit ID --output-file F)" in result.err
 
 
 def test_an_invalid_decision_is_refused_with_exit_1(repo):
@@ -298,7 +304,8 @@ def test_secrets_typed_in_an_edit_and_a_note_are_redacted_and_never_printed(repo
     written = repo.approved.read_text()
     for value in (pat, stripe, email):
         assert value not in written and value not in result.out and value not in result.err
-    assert "redacted 3 values (email-address, github-pat, stripe-secret-key) before writing" in result.out
+    # The edited answer is also the trajectory's final message: each place it went counts.
+    assert "redacted 5 values (email-address, github-pat, stripe-secret-key) before writing" in result.out
     record = decided(repo)[0]
     assert record["redaction_status"] == "auto_redacted"
     assert "[GITHUB_TOKEN_1]" in record["output_approved"] and "[EMAIL_1]" in record["output_approved"]

@@ -34,12 +34,13 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set
 
 from .. import jsonio, project
 from ..errors import InputError, SchemaError
 from ..locking import locked
 from . import normalize, schemas
+from . import summary as summary_facts
 from .candidates import CANDIDATES_FILE
 
 APPROVED_RUNS_FILE = "approved-runs.jsonl"
@@ -83,6 +84,7 @@ class Decided:
     status: str
     reviewer: str
     reviewed_at: str
+    action: str = "decision"  # or what a correction did: "undo", "relabel", "decision" (after an undo)
 
     @property
     def final(self) -> bool:
@@ -105,10 +107,13 @@ def _decided(record: Dict[str, Any], line: int, wanted: Iterable[str]) -> Option
             review = record.get("human_review") if isinstance(record.get("human_review"), dict) else {}
             reviewer = review.get("reviewer")
             reviewed_at = review.get("reviewed_at") or record.get("created_at")
+            corrects = review.get("corrects") if isinstance(review.get("corrects"), dict) else {}
+            action = corrects.get("action")
             return Decided(
                 key, line, normalize.review_status(record),
                 reviewer if isinstance(reviewer, str) else "",
                 reviewed_at if isinstance(reviewed_at, str) else "",
+                action if isinstance(action, str) and action else "decision",
             )
     return None
 
@@ -122,10 +127,21 @@ def find_decided(path: str, ids: Iterable[str]) -> Dict[str, Decided]:
     Bad lines are passed over in silence: export and validate report them.
     A missing file has decided nothing.
     """
-    wanted = set(ids)
     found: Dict[str, Decided] = {}
+    for decided in _deciding_lines(path, set(ids)):
+        found[decided.id] = decided
+    return found
+
+
+def history(path: str, run_id: str) -> List[Decided]:
+    """Every line that decided ``run_id``, oldest first: the decision, then each correction."""
+    return list(_deciding_lines(path, {run_id}))
+
+
+def _deciding_lines(path: str, wanted: Set[str]) -> Iterator[Decided]:
+    seen: Set[str] = set()
     if not wanted or not os.path.exists(path):
-        return found
+        return
     try:
         fp = open(path, "rb")
     except OSError as error:
@@ -138,9 +154,9 @@ def find_decided(path: str, ids: Iterable[str]) -> Dict[str, Decided]:
             if problem is not None or not isinstance(value, dict):
                 continue
             decided = _decided(value, number, wanted)
-            if decided is not None and (decided.id not in found or normalize.is_correction(value)):
-                found[decided.id] = decided
-    return found
+            if decided is not None and (decided.id not in seen or normalize.is_correction(value)):
+                seen.add(decided.id)
+                yield decided
 
 
 def read_line(path: str, line: int) -> Dict[str, Any]:
@@ -400,11 +416,17 @@ def corrected(
     review: Dict[str, Any] = {"status": status, "reviewer": reviewer, "reviewed_at": reviewed_at}
     if note:
         review["review_notes"] = note
-    review["corrects"] = {"action": action, "line": latest.line, "status": latest.status}
-    if latest.reviewed_at:
-        review["corrects"]["reviewed_at"] = latest.reviewed_at
+    review["corrects"] = provenance(latest, action)
     out["human_review"] = review
     return out
+
+
+def provenance(latest: Decided, action: str) -> Dict[str, Any]:
+    """``human_review.corrects``: what this line does, and the line it replaces (its status and time, not who)."""
+    corrects: Dict[str, Any] = {"action": action, "line": latest.line, "status": latest.status}
+    if latest.reviewed_at:
+        corrects["reviewed_at"] = latest.reviewed_at
+    return corrects
 
 
 def undone(record: Dict[str, Any], latest: Decided, *, reviewer: str, reviewed_at: str, note: Optional[str]) -> Dict[str, Any]:
@@ -434,6 +456,7 @@ class Entry:
     harness: str
     created_at: str
     task: str
+    summary: Optional[summary_facts.Summary] = None  # project, when, outcome, size, whether redaction found anything
 
 
 def first_line(text: Any, width: int = 80) -> str:
@@ -521,7 +544,7 @@ class Candidates:
                     domain=str(value.get("domain") or ""), workflow=str(value.get("workflow") or ""),
                     harness=str(value.get("harness") or value.get("host") or "unknown"),
                     created_at=str(value.get("created_at") or value.get("timestamp") or ""),
-                    task=first_line(value.get("input_redacted")),
+                    task=first_line(value.get("input_redacted")), summary=summary_facts.summarize(value),
                 )
         return cls(path, entries)
 
