@@ -390,9 +390,9 @@ class Desk:
                 where[key] = source[key]
         lines = decisions.history(self.approved_runs, run_id)
         history = [
-            {"what": "decided" if number == 0 else line.action, "status": line.status, "reviewer": line.reviewer,
+            {"action": line.action, "status": line.status, "reviewer": line.reviewer,
              "reviewed_at": line.reviewed_at, "file": self.approved_runs, "line": line.line}
-            for number, line in enumerate(lines)
+            for line in lines
         ]
         if status == "pending":
             next_step = f"review --accept {run_id} | --edit {run_id} --output-file F | --reject {run_id} --note TEXT"

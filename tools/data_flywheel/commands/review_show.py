@@ -15,7 +15,7 @@ from ..terminal import Painter, plural
 
 TASK_SHOWN = (20, 1200)  # lines, characters
 ANSWER_SHOWN = (40, 3000)
-CALLS_SHOWN = 20  # tool calls unfolded by --show (all are in --json)
+CALLS_SHOWN = 10  # tool calls unfolded by --show (all are in --json)
 JSON_TEXT_SHOWN = 2000  # characters of one tool call's arguments or result in --show --json
 
 # What each reason the export gives for "not trainable" means to a reviewer (records/run.py names them).
@@ -209,14 +209,17 @@ def show_text(view, out: IO[str], paint: Painter) -> None:
     details += [facts.when or "no date", f"outcome {facts.outcome or 'unknown'}"]
     out.write("  " + " \u00b7 ".join(details) + "\n")
     out.write(f"  size: {plural(facts.messages, 'message')}, {plural(facts.tool_calls, 'tool call')}, "
-              f"{plural(facts.characters, 'character')}\n")
+              f"{facts.characters:,} characters\n")
     source = view.source
     where = [f"{source['file']}:{source['line']}"] if source.get("file") else []
-    where += [f"{key.replace('_', ' ')} {source[key]}" for key in ("session_hash", "segment", "request") if key in source]
+    if isinstance(source.get("session_hash"), str):
+        where.append(f"session {one_line(source['session_hash'], 24)}")  # the whole hash is in --json
+    where += [f"{key} {source[key]}" for key in ("segment", "request") if key in source]
     out.write("  from: " + " \u00b7 ".join(where or ["recorded with the record command"]) + "\n")
-    for entry in view.history:
-        out.write(f"  {entry['what']}: {entry['status']} by {entry['reviewer'] or '?'} at {entry['reviewed_at'] or '?'}"
-                  f" ({entry['file']}:{entry['line']})\n")
+    for number, entry in enumerate(view.history):
+        what = {"undo": "undone: pending again", "relabel": f"relabelled: {entry['status']} stands"}.get(
+            entry["action"], ("decided: " if number == 0 else "decided again: ") + entry["status"])
+        out.write(f"  {what}, by {entry['reviewer'] or '?'} at {entry['reviewed_at'] or '?'} ({entry['file']}:{entry['line']})\n")
     out.write(paint("task:", "cyan") + "\n")
     for line in clip(str(record.get("input_redacted") or ""), TASK_SHOWN):
         out.write(f"  {line}\n")

@@ -6,7 +6,8 @@ deleted if it is unchanged since; a file it changed (.gitignore, hook settings,
 .agent/flywheel/install-backup/, or, if you edited it since, only our entries
 are taken out and your edits kept. Files that were there before the install
 are never deleted, and nothing under .agent/flywheel/ but the backups is
-touched: your approved runs and exports stay. Everything is planned first: a
+touched: your approved runs and exports stay, and while they do, .gitignore
+keeps ignoring .agent/flywheel/ (the command says so). Everything is planned first: a
 settings file that no longer parses stops the uninstall with nothing changed.
 
 Examples:
