@@ -533,3 +533,226 @@ def test_the_export_counts_the_decisions_and_trains_on_the_edited_answer(repo):
     [pair] = read_jsonl(out / pairs["path"])
     assert pair["chosen"] == [{"role": "assistant", "content": "Fixed the expected value: add(1, 2) is 3."}]
     assert pair["rejected"] == [{"role": "assistant", "content": draft}]
+
+
+# --- --show ----------------------------------------------------------------------------------
+
+SHARED = os.path.join(os.path.dirname(FIXTURES), "..", "..", "shared", "fixtures")
+GEMINI_REAL = os.path.join(SHARED, "gemini-cli", "codemie", "session-2026-01-16T11-01-file-ops-37b7abef.json")
+
+
+def test_show_prints_one_candidate_in_full(repo):
+    result = rev(repo, "--show", "cand_876")
+    assert result.code == 0, result
+    lines = result.out.splitlines()
+    assert lines[:4] == [
+        f"{CLAUDE}  coding/claude_code_session  pending",
+        "  project shop \u00b7 harness claude-code \u00b7 model claude-sonnet-4-5-20250929 \u00b7 2026-01-06T10:00:14.518000Z"
+        " \u00b7 outcome completed",
+        "  size: 9 messages, 3 tool calls, 446 characters",
+        f"  from: {repo.candidates}:1 \u00b7 session sha256:78ce2f3758af4f77\u2026 \u00b7 segment 0",
+    ]
+    text = result.out
+    assert "task:\n  Count the lines in app.py and list the tests folder.\nfinal answer:\n  Created tests/__init__.py.\n" in text
+    assert "tool calls: Bash (2), Write (1)\n  1. Bash {\"command\": \"wc -l app.py\"" in text
+    assert "     -> 42 app.py\n" in text
+    assert "redaction:\n  nothing found: no value was replaced\n" in text
+    assert ("trainable:\n  yes, if accepted: it passes every check the export makes for a training row (or an eval case, "
+            "if its session falls in a held-out split)\n") in text
+    assert lines[-1] == f"next: review --accept {CLAUDE} | --edit {CLAUDE} --output-file F | --reject {CLAUDE} --note TEXT"
+    assert not repo.approved.exists()  # showing decides nothing
+
+
+def test_show_json_is_the_whole_candidate_for_an_agent(repo):
+    result = rev(repo, "--show", CLAUDE, "--json")
+    assert result.code == 0, result
+    document = result.json()
+    assert {key: document[key] for key in ("id", "status", "project", "harness", "outcome", "size", "task", "answer")} == {
+        "id": CLAUDE, "status": "pending", "project": "shop", "harness": "claude-code", "outcome": "completed",
+        "size": {"messages": 9, "tool_calls": 3, "characters": 446},
+        "task": "Count the lines in app.py and list the tests folder.", "answer": CLAUDE_ANSWER,
+    }
+    assert document["tool_counts"] == {"Bash": 2, "Write": 1}
+    assert document["tool_calls"][0] == {"name": "Bash", "arguments": '{"command": "wc -l app.py", "description": "Count lines"}',
+                                         "result": "42 app.py"}
+    assert document["source"]["file"] == str(repo.candidates) and document["source"]["line"] == 1
+    assert document["source"]["session_hash"].startswith("sha256:") and document["decision"] is None
+    assert document["redaction"] == {"found": False, "findings": None, "by_rule": {}, "by_placeholder": {}}
+    assert document["trainability"] == {"status": "accepted", "trainable": True, "eval_case_eligible": True,
+                                        "because": [], "meaning": []}
+
+
+def test_show_on_a_real_session_says_what_redaction_means_for_training(tmp_path):
+    """A real Gemini CLI session (codemie-code): its home-folder path and an e-mail address were redacted at harvest."""
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
+    shutil.copy(GEMINI_REAL, sessions)
+    root = tmp_path / ".agent"
+    assert run_cli(["harvest", "--agent-root", str(root), "--out", str(tmp_path / "h"), "--path", str(sessions),
+                    "--project", "shop"], env=ENV).code == 0
+    listed = run_cli(["review", "--agent-root", str(root), "--list", "--json"], env=ENV).json()
+    assert listed["count"] >= 1
+    row = listed["pending"][0]
+    assert (row["project"], row["harness"], row["when"][:16]) == ("shop", "gemini-cli", "2026-01-16T11:01")
+    assert row["redaction"]["found"] is True and row["size"]["tool_calls"] >= 1
+    text = run_cli(["review", "--agent-root", str(root), "--list"], env=ENV).out.splitlines()[2]
+    assert [cell.strip() for cell in text.split("  ") if cell.strip()][1:4] == ["shop", "gemini-cli", "2026-01-16 11:01"]
+    shown = run_cli(["review", "--agent-root", str(root), "--show", row["id"]], env=ENV)
+    assert shown.code == 0, shown
+    assert shown.out.splitlines()[1].startswith("  project shop \u00b7 harness gemini-cli \u00b7 model gemini-3-pro")
+    redaction = shown.out.split("redaction:\n", 1)[1].split("trainable:\n", 1)[0]
+    assert "[HOME_USER_n] \u00d71" in redaction and "[EMAIL_n] \u00d71" in redaction
+    assert ("trainable:\n  no, if accepted: its redaction status is not 'passed': the scanner replaced values in it when it "
+            "was harvested, and the export trains only on runs it did not have to change\n") in shown.out
+    document = run_cli(["review", "--agent-root", str(root), "--show", row["id"], "--json"], env=ENV).json()
+    assert document["trainability"]["because"] == ["redaction_not_passed"] and document["trainability"]["trainable"] is False
+    assert sum(document["tool_counts"].values()) == len(document["tool_calls"]) >= document["size"]["tool_calls"] > 0
+
+
+def test_show_uses_the_facts_harvest_records_when_a_candidate_has_them(repo):
+    """Newer harvests write project, started_at, outcome, size and redaction by rule on each candidate."""
+    lines = read_jsonl(repo.candidates)
+    lines[0].update({"project": "api", "started_at": "2026-01-06T09:59:00Z", "outcome": "failed",
+                     "size": {"messages": 4, "tool_calls": 1, "characters": 99, "context_messages": 3},
+                     "redaction": {"findings": 2, "by_rule": {"email-address": 2}}, "redaction_status": "auto_redacted"})
+    repo.candidates.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    shown = rev(repo, "--show", CLAUDE)
+    assert shown.code == 0, shown
+    assert " \u00b7 2026-01-06T09:59:00Z \u00b7 outcome failed" in shown.out and "  project api \u00b7" in shown.out
+    assert "  size: 4 messages, 1 tool call, 99 characters\n" in shown.out
+    assert "redaction:\n  2 values replaced when it was harvested: email-address (2)\n" in shown.out
+    row = rev(repo, "--list", "--json").json()["pending"][0]
+    assert row["redaction"] == {"found": True, "findings": 2} and row["outcome"] == "failed"
+    listed = rev(repo, "--list").out.splitlines()[2]
+    assert [cell.strip() for cell in listed.split("  ") if cell.strip()][1:7] == [
+        "api", "claude-code", "2026-01-06 09:59", "failed", "4 msg, 1 tool", "yes (2)"]
+
+
+def test_show_an_unknown_id_is_an_error(repo):
+    result = rev(repo, "--show", "cand_nope")
+    assert result.code == 2 and "no candidate with id 'cand_nope'" in result.err
+
+
+# --- correcting a decision: --undo, --relabel ------------------------------------------------
+
+
+def corrects(row):
+    return row["human_review"].get("corrects")
+
+
+def test_undo_appends_a_pending_line_and_the_candidate_can_be_decided_again(repo):
+    assert rev(repo, "--accept", CLAUDE, "--reviewer", "lee").code == 0
+    before = repo.approved.read_bytes()
+    undone = rev(repo, "--undo", CLAUDE, "--note", "Accepted too fast.")
+    assert undone.code == 0, undone
+    assert undone.out.splitlines() == [
+        f"undone {CLAUDE}: pending again (was accepted by lee at {WHEN}, line 1) by dana at {WHEN}",
+        f"written to {repo.approved}",
+        f"next: review --show {CLAUDE}, then --accept, --edit or --reject it",
+    ]
+    assert repo.approved.read_bytes().startswith(before)  # appended, nothing rewritten
+    first, undo = decided(repo)
+    assert undo["human_review"] == {"status": "pending", "reviewer": "dana", "reviewed_at": WHEN,
+                                    "review_notes": "Accepted too fast.",
+                                    "corrects": {"action": "undo", "line": 1, "status": "accepted", "reviewed_at": WHEN}}
+    assert CLAUDE in [row["id"] for row in rev(repo, "--list", "--json").json()["pending"]]
+    again = rev(repo, "--reject", CLAUDE, "--note", "Never ran the tests.")
+    assert again.code == 0, again
+    third = decided(repo)[2]
+    assert third["human_review"]["status"] == "rejected"
+    assert corrects(third) == {"action": "decision", "line": 2, "status": "pending", "reviewed_at": WHEN}
+    shown = rev(repo, "--show", CLAUDE).out
+    assert f"  decided: accepted, by lee at {WHEN} ({repo.approved}:1)\n" in shown
+    assert f"  undone: pending again, by dana at {WHEN} ({repo.approved}:2)\n" in shown
+    assert f"  decided again: rejected, by dana at {WHEN} ({repo.approved}:3)\n" in shown
+    assert shown.splitlines()[-1] == (f"next: review --undo {CLAUDE} withdraws the decision; "
+                                      f"review --relabel {CLAUDE} --workflow NAME files it elsewhere")
+
+
+def test_undo_of_an_edit_gives_the_agents_answer_back(repo):
+    assert rev(repo, "--edit", CODEX, "--output-file", "-", stdin=b"Fixed the expected value.").code == 0
+    assert rev(repo, "--undo", CODEX).code == 0
+    _edit, undo = decided(repo)
+    draft = read_jsonl(repo.candidates)[1]["output_approved"]
+    assert undo["output_approved"] == draft and "output_original" not in undo
+    assert undo["messages"][-1]["content"] == draft
+
+
+def test_undo_needs_a_decision(repo):
+    result = rev(repo, "--undo", GEMINI)
+    assert result.code == 2 and f"{GEMINI} is not decided: it is pending (nothing to undo; decide it first)" in result.err
+    assert rev(repo, "--accept", GEMINI).code == 0 and rev(repo, "--undo", GEMINI).code == 0
+    twice = rev(repo, "--undo", GEMINI)
+    assert twice.code == 2 and "is not decided: it is pending again (undo by dana)" in twice.err
+    assert len(decided(repo)) == 2
+
+
+def test_relabel_files_an_accepted_run_elsewhere_and_the_export_follows(repo):
+    assert rev(repo, "--accept", CLAUDE, "--note", "Good.").code == 0
+    result = rev(repo, "--relabel", CLAUDE, "--domain", "Python", "--workflow", "Add tests")
+    assert result.code == 0, result
+    assert result.out.splitlines()[0] == f"relabelled {CLAUDE} as python/add_tests (accepted stands) by dana at {WHEN}"
+    relabelled = decided(repo)[1]
+    assert (relabelled["domain"], relabelled["workflow"]) == ("python", "add_tests")
+    assert relabelled["human_review"]["review_notes"] == "Good."  # the decision's reason still holds
+    assert corrects(relabelled) == {"action": "relabel", "line": 1, "status": "accepted", "reviewed_at": WHEN}
+    same = rev(repo, "--relabel", CLAUDE, "--workflow", "add_tests")
+    assert same.code == 2 and f"{CLAUDE} is already python/add_tests (nothing was written)" in same.err
+    out = repo.tmp / "export"
+    exported = run_cli(["export", "--agent-root", str(repo.root), "--out", str(out)], env=ENV)
+    assert exported.code == 0, exported
+    metrics = json.loads((out / "flywheel-metrics.json").read_text())
+    assert list(metrics["workflows"]) == ["python/add_tests"] and metrics["total_traces"] == 1
+    assert metrics["input_quality"]["superseded_lines"] == 1 and metrics["input_quality"]["skipped_lines"] == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--relabel", CLAUDE], "--relabel needs --domain NAME or --workflow NAME"),
+    (["--undo", CLAUDE, "--workflow", "x"], "--undo takes no --domain or --workflow"),
+    (["--show", CLAUDE, "--note", "x"], "--note, --domain and --workflow set a decision"),
+    (["--undo", " "], "--undo needs a candidate id"),
+])
+def test_correction_flag_mistakes_are_usage_errors(repo, argv, message):
+    result = rev(repo, *argv)
+    assert result.code == 2 and message in result.err, result
+
+
+def test_relabel_needs_a_decided_run(repo):
+    result = rev(repo, "--relabel", CODEX, "--workflow", "x")
+    assert result.code == 2 and "is not decided: it is pending (nothing to relabel; decide it first)" in result.err
+
+
+def test_a_correction_on_a_stale_view_is_refused(repo):
+    assert rev(repo, "--accept", CLAUDE).code == 0
+    desk = desk_for(repo)
+    assert rev(repo, "--undo", CLAUDE, "--reviewer", "lee").code == 0  # someone else, after this desk read the file
+    with pytest.raises(InputError) as caught:
+        desk.relabel(CLAUDE, review.Labels(workflow="other"), None)
+    assert f"{CLAUDE} changed meanwhile: it is now pending by lee at {WHEN}" in str(caught.value)
+    assert len(decided(repo)) == 2
+
+
+def test_an_already_decided_id_names_the_undo(repo):
+    assert rev(repo, "--accept", CODEX).code == 0
+    result = rev(repo, "--reject", CODEX, "--note", "no")
+    assert result.code == 2 and f"(to change it, review --undo {CODEX} first;" in result.err
+
+
+def test_a_recorded_run_can_be_undone_and_decided_again(repo):
+    recorded = run_cli(["record", "--agent-root", str(repo.root), "--domain", "saas", "--workflow", "triage",
+                        "--status", "accepted", "--input", "Why does import fail?", "--output", "A bad header.", "--json"],
+                       env=ENV)
+    assert recorded.code == 0, recorded
+    run_id = recorded.json()["id"]
+    shown = rev(repo, "--show", run_id)
+    assert shown.code == 0 and "  from: recorded with the record command\n" in shown.out
+    assert f"{run_id}  saas/triage  accepted" == shown.out.splitlines()[0]
+    assert rev(repo, "--undo", run_id).code == 0
+    again = rev(repo, "--reject", run_id, "--note", "The header was fine.")
+    assert again.code == 0, again
+    rows = [row for row in decided(repo) if row["id"] == run_id]
+    assert [row["human_review"]["status"] for row in rows] == ["accepted", "pending", "rejected"]
+    assert corrects(rows[2])["line"] == 2
+    already = run_cli(["record", "--agent-root", str(repo.root), "--domain", "saas", "--workflow", "triage",
+                       "--status", "accepted", "--input", "Why does import fail?", "--output", "A bad header."], env=ENV)
+    assert already.out.startswith(f"already recorded: {run_id} is in {repo.approved}:3 (rejected by dana at {WHEN})")

@@ -153,7 +153,7 @@ def trainability(record: Dict[str, Any], settings, gate, status: str) -> Dict[st
     return {
         "status": status,
         "trainable": not reasons,
-        "eval_case": bool(run.eval_ready),
+        "eval_case_eligible": bool(run.eval_ready),
         "because": reasons,
         "meaning": [REASONS.get(reason, reason) for reason in reasons],
     }
@@ -163,7 +163,7 @@ def _trainability_lines(verdict: Dict[str, Any], pending: bool) -> List[str]:
     condition = "if accepted" if pending else f"as {verdict['status']}"
     if verdict["trainable"]:
         return [f"yes, {condition}: it passes every check the export makes for a training row"
-                + (" and can be an eval case" if verdict["eval_case"] else "")]
+                + (" (or an eval case, if its session falls in a held-out split)" if verdict["eval_case_eligible"] else "")]
     lines = [f"no, {condition}: " + "; ".join(verdict["meaning"])]
     if pending and "redaction_not_passed" in verdict["because"]:
         lines.append("  accepting it still counts: context cards and readiness use it, and it is kept as reviewed")
