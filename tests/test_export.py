@@ -135,6 +135,46 @@ def test_a_named_input_that_does_not_exist_is_an_error_and_replaces_nothing(tmp_
     assert tree_bytes(out) == before
 
 
+def correction(run, line, action="undo", **changes):
+    fixed = dict(run, **changes)
+    fixed["human_review"] = {**fixed["human_review"], "corrects": {"action": action, "line": line, "status": "accepted"}}
+    return fixed
+
+
+@pytest.mark.parametrize("from_stdin", [False, True])
+def test_the_latest_correction_of_a_run_is_the_one_exported(tmp_path, from_stdin):
+    first, second = make_run(1), make_run(2)
+    undone = correction(first, 1, human_review={"status": "pending", "reviewer": "dana"})
+    rejected = correction(first, 3, action="decision", human_review={"status": "rejected", "review_notes": "Wrong."})
+    relabelled = correction(second, 2, action="relabel", workflow="import_triage")
+    runs = [first, second, undone, rejected, relabelled, make_run(2)]  # the last: a plain repeat, still a duplicate
+    path = write_runs(tmp_path / "runs.jsonl", runs)
+    out = tmp_path / "out"
+    if from_stdin:
+        result = run_cli(["export", "--approved-runs", "-", "--out", str(out)], stdin=open(path, "rb").read(), env=EPOCH)
+    else:
+        result, out = export(tmp_path, path)
+    assert result.code == 0, result
+    traces = read_jsonl(out / "trace-records.jsonl")
+    assert [(trace["workflow"], trace["review_status"]) for trace in traces] == [("bug_triage", "rejected"),
+                                                                                  ("import_triage", "accepted")]
+    assert traces[0]["human_review"]["corrects"] == {"action": "decision", "line": 3, "status": "accepted"}
+    quality = json.loads((out / "flywheel-metrics.json").read_text())["input_quality"]
+    assert (quality["superseded_lines"], quality["duplicate_ids"], quality["records_read"]) == (3, 1, 2)
+    assert "line 6" not in result.err and "duplicate run id (first seen on line 5" in result.err
+
+
+def test_an_invalid_correction_replaces_nothing(tmp_path):
+    first = make_run(1)
+    broken = correction(first, 1, created_at="yesterday")
+    result, out = export(tmp_path, [first, broken])
+    assert result.code == 0, result
+    [trace] = read_jsonl(out / "trace-records.jsonl")
+    assert trace["review_status"] == "accepted"
+    quality = json.loads((out / "flywheel-metrics.json").read_text())["input_quality"]
+    assert (quality["superseded_lines"], quality["schema_violations"]) == (0, 1)
+
+
 def test_output_validates_under_agentic_stack_schemas_with_our_additions_allowed(tmp_path):
     """Every field agentic-stack defines is present with its type; extra fields are ours."""
     from data_flywheel.records.checker import Checker

@@ -756,3 +756,15 @@ def test_a_recorded_run_can_be_undone_and_decided_again(repo):
     already = run_cli(["record", "--agent-root", str(repo.root), "--domain", "saas", "--workflow", "triage",
                        "--status", "accepted", "--input", "Why does import fail?", "--output", "A bad header."], env=ENV)
     assert already.out.startswith(f"already recorded: {run_id} is in {repo.approved}:3 (rejected by dana at {WHEN})")
+
+
+def test_the_loop_offers_an_undone_candidate_again_and_keeps_its_labels(repo):
+    assert rev(repo, "--accept", CLAUDE).code == 0
+    assert rev(repo, "--relabel", CLAUDE, "--workflow", "add_tests").code == 0
+    assert rev(repo, "--undo", CLAUDE).code == 0
+    tally, out, desk = loop(repo, "r\nNever ran them.\nq\n")
+    assert f"[1/3] {CLAUDE}  coding/add_tests" in out and tally.counts["rejected"] == 1
+    last = decided(repo)[-1]
+    assert (last["workflow"], last["human_review"]["status"]) == ("add_tests", "rejected")
+    assert corrects(last) == {"action": "decision", "line": 3, "status": "pending", "reviewed_at": WHEN}
+    assert desk.decided[CLAUDE].status == "rejected" and desk.decided[CLAUDE].line == 4

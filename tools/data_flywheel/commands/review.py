@@ -253,6 +253,17 @@ class Desk:
     def pending(self) -> List[decisions.Entry]:
         return self.candidates.pending(self.decided)
 
+    def is_decided(self, run_id: str) -> bool:
+        return run_id in self.decided and self.decided[run_id].final
+
+    def labels_before(self, run_id: str) -> Labels:
+        """The labels an undone run had: deciding it again keeps them."""
+        latest = self.decided.get(run_id)
+        if latest is None:
+            return Labels()
+        before = decisions.read_line(self.approved_runs, latest.line)
+        return Labels(before.get("domain"), before.get("workflow"))
+
     def label(self, text: str, what: str) -> str:
         return decisions.label_name(text, what, self.gate)
 
@@ -604,7 +615,7 @@ def review_loop(
     out = stdout
     try:
         for index, entry in enumerate(entries, start=1):
-            if entry.id in desk.decided:  # decided by someone else since the list was made
+            if desk.is_decided(entry.id):  # decided by someone else since the list was made
                 continue
             if not _offer(desk, entry, f"[{index}/{len(entries)}]", stdin, out, editor, paint, labels, tally):
                 break
@@ -616,7 +627,8 @@ def review_loop(
 def _offer(desk, entry, position, stdin, out, editor, paint, labels, tally) -> bool:
     """One candidate at the prompt; False when the reviewer quits."""
     candidate = desk.candidates.load(entry)
-    domain, workflow = labels.domain, labels.workflow
+    earlier = desk.labels_before(entry.id)
+    domain, workflow = labels.domain or earlier.domain, labels.workflow or earlier.workflow
     calls = _show(candidate, entry, position, paint, Labels(domain, workflow), out)
     while True:
         answer = _ask(paint(PROMPT, "bold"), stdin, out)
@@ -669,7 +681,7 @@ def _offer(desk, entry, position, stdin, out, editor, paint, labels, tally) -> b
             record, found = desk.decide(candidate, decision)
         except FlywheelError as error:  # an invalid record, or someone else decided it first
             out.write(paint("error:", "red") + f" {error}\n")
-            if entry.id in desk.decided:  # someone else was first: move on
+            if desk.is_decided(entry.id):  # someone else was first: move on
                 return True
             continue
         tally.counts[decision.status] += 1

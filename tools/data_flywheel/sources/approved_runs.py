@@ -202,7 +202,7 @@ def read_approved_runs(
                     problem(jsonio.LineProblem(source, number, jsonio.SCHEMA_VIOLATION,
                                                first_issue(checker, record, redact_value)))
                     continue
-                if corrected.get(record["id"], number) != number:  # a later correction replaces this line
+                if corrected.get(record["id"], 0) > number:  # a later correction replaces this line
                     quality.superseded_lines += 1
                     continue
                 earlier = seen.first_seen(record["id"], number)
