@@ -11,18 +11,27 @@ counts them and never trains on them. An edited answer also becomes the
 trajectory's final assistant message, so ``messages`` and ``output_approved``
 agree for the chat training formats.
 
-What a human typed (an edited answer, notes, record's texts) passes the
-redaction gate before it is written, and a run in which the gate found
-something is marked ``auto_redacted``, as harvest marks its candidates. A
-domain, workflow or reviewer name the gate flags is refused outright: the
-export scans every field, so it would quietly make each such run untrainable.
+Every decision goes through one ``Ledger``: the whole run (what a human
+typed: an edited answer, notes, record's texts; and the rest, in case a
+deny-list grew since the harvest) passes the redaction gate, a run in which
+the gate found something is marked ``auto_redacted``, as harvest marks its
+candidates, the run is checked against the approved-run schema, and then
+appended. A domain, workflow or reviewer name the gate flags is refused
+outright: the export scans every field, so it would quietly make each such
+run untrainable.
 
-A candidate is pending while its own status is ``pending`` and no line of
-the approved runs has its id (as ``id`` or ``source.candidate_id``).
+Nothing is rewritten in place. A decision is corrected by appending a line
+with the same id and ``human_review.corrects`` (``undo``: pending again;
+``relabel``: new domain or workflow, same decision; ``decision``: decided
+anew after an undo), naming the line it replaces; the latest such line is
+the run's decision, here and in the export. A candidate is pending while its
+own status is ``pending`` and the latest line of the approved runs with its
+id (as ``id`` or ``source.candidate_id``), if any, is pending too.
 
 Appends happen under ``locking.locked(path)``; under the lock the file is
 searched again for the id, so two reviewers never decide one candidate twice
-and never lose a decision. Each line goes out in one ``write`` to a file
+and never lose a decision, and a correction is written only if the line it
+replaces is still the latest. Each line goes out in one ``write`` to a file
 opened for appending, so a reader never sees half of it, and a torn last
 line left by a crashed writer gets its newline first instead of swallowing
 the new line.
@@ -327,9 +336,6 @@ class Ledger:
     gate: Any
     reviewer: str
     env: Mapping[str, str]
-
-    def now(self) -> str:
-        return now(self.env)
 
     def clean(self, record: Dict[str, Any]):
         clean, found = self.gate.redact_record(record)
