@@ -666,3 +666,15 @@ def test_uninstall_keeps_the_private_folder_ignored_while_it_holds_runs(place, g
             "and exports, which uninstall leaves in place; delete the folder, then that line") in undone.out
     listed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo, capture_output=True, text=True)
     assert ".agent/flywheel" not in listed.stdout
+
+
+def test_without_target_install_and_uninstall_use_the_project_root_from_a_subfolder(place, monkeypatch):
+    repo, _home = place
+    (repo / "src" / "api").mkdir(parents=True)
+    monkeypatch.chdir(repo / "src" / "api")
+    result = run_cli(["install", "--harness", "codex"], env=ENV)
+    assert result.code == 0, result
+    assert (repo / ".agent" / "tools" / "data_flywheel_export.py").is_file()
+    assert not (repo / "src" / "api" / ".agent").exists() and not (repo / "src" / ".agent").exists()
+    assert run_cli(["uninstall"], env=ENV).code == 0
+    assert not (repo / ".agent" / "tools").exists()

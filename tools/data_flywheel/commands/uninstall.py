@@ -16,6 +16,7 @@ Examples:
 """
 from __future__ import annotations
 
+from .. import project
 from ..install import installer
 from . import common
 from .install import report
@@ -25,7 +26,8 @@ SUMMARY = "take out what install added and put back what it changed"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--target", default=".", metavar="DIR", help="the repository to uninstall from (default: .)")
+    parser.add_argument("--target", default=None, metavar="DIR",
+                        help="the repository to uninstall from (default: this project's root, found upward from here)")
     parser.add_argument("--hermes-home", default=None, metavar="DIR",
                         help="where the Hermes skill was installed (default: the folder the ledger names)")
     parser.add_argument("--dry-run", action="store_true", help="print every file it would delete or restore, and write nothing")
@@ -33,6 +35,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args, streams) -> int:
+    args.target = args.target or project.find().root  # never a second .agent/ in a subfolder
     plan = installer.plan_uninstall(args.target, hermes_home=args.hermes_home)
     if not args.dry_run:
         installer.apply(plan)
