@@ -396,3 +396,19 @@ def test_resolve_refuses_a_decided_or_not_pending_candidate(tmp_path):
     with pytest.raises(InputError) as caught:
         candidates.resolve(GEMINI, {}, "runs.jsonl")
     assert "is not pending: its status is accepted" in str(caught.value)
+
+
+# --- the one path ---------------------------------------------------------------------
+
+
+def test_the_ledger_redacts_the_whole_run_marks_it_and_refuses_an_invalid_one(tmp_path):
+    pat_text = next(text for family, _v, text in planted_texts(seed=7) if family == "github-pat")
+    ledger = decisions.Ledger(str(tmp_path / "runs.jsonl"), gate_for(tmp_path), "dana", {})
+    record = decisions.decision_record(candidate(output_approved=f"Use {pat_text}"), status="accepted", reviewer="dana",
+                                       reviewed_at="2026-04-25T08:00:00Z")
+    clean, found = ledger.clean(record)
+    assert found.count == 1 and clean["redaction_status"] == "auto_redacted" and "[GITHUB_TOKEN_1]" in clean["output_approved"]
+    assert ledger.append(clean, what="the decision") is None
+    with pytest.raises(decisions.InvalidRecord):
+        ledger.append({**clean, "created_at": "yesterday"}, what="the decision", expect=None)
+    assert len(read_jsonl(tmp_path / "runs.jsonl")) == 1

@@ -606,6 +606,11 @@ def test_show_on_a_real_session_says_what_redaction_means_for_training(tmp_path)
             "was harvested, and the export trains only on runs it did not have to change\n") in shown.out
     document = run_cli(["review", "--agent-root", str(root), "--show", row["id"], "--json"], env=ENV).json()
     assert document["trainability"]["because"] == ["redaction_not_passed"] and document["trainability"]["trainable"] is False
+    # What --show predicted is what the export then decides.
+    assert run_cli(["review", "--agent-root", str(root), "--accept", row["id"]], env=ENV).code == 0
+    assert run_cli(["export", "--agent-root", str(root), "--out", str(tmp_path / "out")], env=ENV).code == 0
+    [trace] = read_jsonl(tmp_path / "out" / "trace-records.jsonl")
+    assert trace["not_trainable_because"] == document["trainability"]["because"]
     assert sum(document["tool_counts"].values()) == len(document["tool_calls"]) >= document["size"]["tool_calls"] > 0
 
 
@@ -768,3 +773,15 @@ def test_the_loop_offers_an_undone_candidate_again_and_keeps_its_labels(repo):
     assert (last["workflow"], last["human_review"]["status"]) == ("add_tests", "rejected")
     assert corrects(last) == {"action": "decision", "line": 3, "status": "pending", "reviewed_at": WHEN}
     assert desk.decided[CLAUDE].status == "rejected" and desk.decided[CLAUDE].line == 4
+
+
+def test_recorded_runs_are_shown_and_corrected_before_any_harvest(tmp_path):
+    root = tmp_path / ".agent"
+    recorded = run_cli(["record", "--agent-root", str(root), "--domain", "ops", "--workflow", "rollback", "--status",
+                        "accepted", "--input", "Roll back?", "--output", "Run ./deploy rollback.", "--json"], env=ENV)
+    run_id = recorded.json()["id"]
+    assert run_cli(["review", "--agent-root", str(root), "--show", run_id], env=ENV).code == 0
+    assert run_cli(["review", "--agent-root", str(root), "--relabel", run_id, "--workflow", "deploys"], env=ENV).code == 0
+    missing = run_cli(["review", "--agent-root", str(root), "--show", "cand_1"], env=ENV)
+    assert missing.code == 2 and "no candidate with id 'cand_1' (there is no candidates file: run harvest first" in missing.err
+    assert not (root / "flywheel" / "candidates.jsonl").exists()

@@ -148,9 +148,11 @@ def run(args, streams) -> int:
     printer = common.ProblemPrinter(streams.stderr, paint, {
         "duplicate_id": "line skipped; the first one is reviewable",
     })
-    desk.candidates = decisions.Candidates.read(
-        decisions.candidates_path(args.agent_root, args.candidates), printer, gate.redact_value
-    )
+    candidates = decisions.candidates_path(args.agent_root, args.candidates)
+    if acting and not os.path.exists(candidates):  # recorded runs can be shown and corrected before any harvest
+        desk.candidates = decisions.Candidates(candidates, {})
+    else:
+        desk.candidates = decisions.Candidates.read(candidates, printer, gate.redact_value)
     printer.finish()
     desk.skipped_lines = printer.printed + printer.held_back
     desk.refresh()
@@ -276,9 +278,11 @@ class Desk:
             return entry, self.decided.get(entry.id)
         latest = decisions.find_decided(self.approved_runs, [text]).get(text)
         if latest is None:
+            harvested = os.path.exists(self.candidates.path)
             raise InputError(
                 f"no candidate with id {text!r}", source=self.candidates.path,
-                remedy="review --list shows the pending ones; a recorded run needs its whole id",
+                remedy=("review --list shows the pending ones" if harvested else "there is no candidates file: run harvest first")
+                + "; a recorded run needs its whole id",
             )
         return None, latest
 
