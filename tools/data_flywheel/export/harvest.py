@@ -97,8 +97,7 @@ def run_harvest(
     progress=None,
 ) -> HarvestReport:
     report = HarvestReport()
-    # Candidates wait in a temporary file until every episode is written: memory stays flat,
-    # and a harvest that fails halfway adds none.
+    # Candidates wait in a temporary file until the episodes are in place: memory stays flat.
     new_candidates = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
     candidate_checker = schemas.checker_for("candidate-run")
     staging = Staging(out)
