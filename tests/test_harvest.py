@@ -60,7 +60,7 @@ def test_every_episode_and_candidate_is_valid_and_harvest_is_idempotent(tmp_path
 
 
 def test_the_manifest_counts_the_candidates_really_added(tmp_path):
-    folder = sessions(tmp_path, "before-compaction.jsonl")
+    folder = sessions(tmp_path, "thinking.jsonl", "branch.jsonl")
     first, out, candidates = harvest(tmp_path, "--path", str(folder))
     assert first.code == 0, first
     added = len(read_jsonl(candidates))
