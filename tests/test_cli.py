@@ -64,8 +64,9 @@ def test_entry_script_runs_as_a_program_from_anywhere(tmp_path):
 
 def test_user_errors_from_the_entry_script_have_no_traceback(tmp_path):
     (tmp_path / "out").write_text("a file")
+    (tmp_path / "runs.jsonl").write_text("")
     result = subprocess.run(
-        [sys.executable, ENTRY, "--approved-runs", "missing.jsonl", "--out", "out"],
+        [sys.executable, ENTRY, "--approved-runs", "runs.jsonl", "--out", "out"],
         cwd=tmp_path, capture_output=True, text=True,
     )
     assert result.returncode == 2

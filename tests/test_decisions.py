@@ -102,10 +102,17 @@ def test_find_decided_ignores_nested_ids_bad_lines_and_a_missing_file(tmp_path):
     assert decisions.find_decided(str(tmp_path / "missing.jsonl"), ["cand_a"]) == {}
 
 
-def test_the_first_decision_of_an_id_is_the_one_reported(tmp_path):
+def test_a_repeated_id_is_a_duplicate_and_a_correction_replaces_the_decision(tmp_path):
     path = tmp_path / "runs.jsonl"
     path.write_text(decided_line("cand_a", "accepted") + "\n" + decided_line("cand_a", "rejected") + "\n")
-    assert decisions.find_decided(str(path), ["cand_a"])["cand_a"].status == "accepted"
+    assert decisions.find_decided(str(path), ["cand_a"])["cand_a"].status == "accepted"  # a plain repeat: the first wins
+    undo = json.loads(decided_line("cand_a", "pending"))
+    undo["human_review"]["corrects"] = {"action": "undo", "line": 1, "status": "accepted"}
+    with open(path, "a") as fp:
+        fp.write(json.dumps(undo) + "\n")
+    latest = decisions.find_decided(str(path), ["cand_a"])["cand_a"]
+    assert (latest.status, latest.line, latest.final) == ("pending", 3, False)
+    assert decisions.read_line(str(path), 3)["human_review"]["corrects"]["action"] == "undo"
 
 
 # --- appending ---------------------------------------------------------------------
@@ -133,11 +140,18 @@ def test_a_torn_last_line_does_not_swallow_the_new_one(tmp_path):
     assert json.loads(lines[2])["id"] == "cand_1"
 
 
-def test_append_once_checks_every_key(tmp_path):
+def test_append_decision_checks_every_key_and_the_expected_latest_line(tmp_path):
     path = str(tmp_path / "runs.jsonl")
-    assert decisions.append_once(path, {"id": "rec_1"}, ["rec_1"]) is None
-    assert decisions.append_once(path, {"id": "rec_1"}, ["rec_1"]).id == "rec_1"
-    assert len(read_jsonl(path)) == 1
+    assert decisions.append_decision(path, {"id": "rec_1"}) is None
+    assert decisions.append_decision(path, {"id": "rec_1"}).id == "rec_1"
+    assert decisions.append_decision(path, {"id": "rec_2", "source": {"candidate_id": "rec_1"}}).id == "rec_1"
+    first = decisions.find_decided(path, ["rec_1"])["rec_1"]
+    correction = {"id": "rec_1", "human_review": {"status": "pending", "corrects": {"action": "undo", "line": 1}}}
+    assert decisions.append_decision(path, correction, expect=first) is None
+    # A second correction made on the same (now stale) view is refused and told the latest line.
+    stale = decisions.append_decision(path, correction, expect=first)
+    assert stale is not None and stale.line == 2
+    assert len(read_jsonl(path)) == 2
 
 
 WORKER = r"""
@@ -273,17 +287,28 @@ def test_check_record_refuses_with_the_json_path_and_exit_1(tmp_path):
 # --- the reviewer ---------------------------------------------------------------------
 
 
-def test_reviewer_comes_from_the_flag_then_the_environment(tmp_path):
+def test_reviewer_comes_from_the_flag_the_environment_git_then_the_account(tmp_path):
     gate = gate_for(tmp_path)
+    nobody = lambda: ""  # noqa: E731
     env = {"DATA_FLYWHEEL_REVIEWER": "flywheel", "USER": "user", "LOGNAME": "logname", "USERNAME": "username"}
     assert decisions.reviewer_name("flag", env, gate) == "flag"
     assert decisions.reviewer_name(None, env, gate) == "flywheel"
     assert decisions.reviewer_name(None, {"USER": "user", "LOGNAME": "l"}, gate) == "user"
     assert decisions.reviewer_name(None, {"LOGNAME": "l", "USERNAME": "u"}, gate) == "l"
     assert decisions.reviewer_name(None, {"USERNAME": "u"}, gate) == "u"
+    # USER unset (a container): the account's name from the password database.
+    assert decisions.reviewer_name(None, {}, gate, account=lambda: "appuser") == "appuser"
     with pytest.raises(InputError) as caught:
-        decisions.reviewer_name("  ", {}, gate)
+        decisions.reviewer_name("  ", {}, gate, account=nobody)
     assert "--reviewer NAME" in str(caught.value) and "DATA_FLYWHEEL_REVIEWER" in str(caught.value)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_user_name_comes_before_the_login_name(tmp_path):
+    (tmp_path / ".gitconfig").write_text("[user]\n\tname = Dana Reviewer\n")
+    env = {"HOME": str(tmp_path), "PATH": os.environ["PATH"], "GIT_CONFIG_NOSYSTEM": "1", "USER": "root"}
+    assert decisions.reviewer_name(None, env, gate_for(tmp_path), cwd=str(tmp_path)) == "Dana Reviewer"
+    assert decisions.reviewer_name(None, {**env, "DATA_FLYWHEEL_REVIEWER": "lee"}, gate_for(tmp_path)) == "lee"
 
 
 def test_a_reviewer_name_the_scanner_redacts_is_refused_without_quoting_it(tmp_path):
@@ -371,3 +396,19 @@ def test_resolve_refuses_a_decided_or_not_pending_candidate(tmp_path):
     with pytest.raises(InputError) as caught:
         candidates.resolve(GEMINI, {}, "runs.jsonl")
     assert "is not pending: its status is accepted" in str(caught.value)
+
+
+# --- the one path ---------------------------------------------------------------------
+
+
+def test_the_ledger_redacts_the_whole_run_marks_it_and_refuses_an_invalid_one(tmp_path):
+    pat_text = next(text for family, _v, text in planted_texts(seed=7) if family == "github-pat")
+    ledger = decisions.Ledger(str(tmp_path / "runs.jsonl"), gate_for(tmp_path), "dana", {})
+    record = decisions.decision_record(candidate(output_approved=f"Use {pat_text}"), status="accepted", reviewer="dana",
+                                       reviewed_at="2026-04-25T08:00:00Z")
+    clean, found = ledger.clean(record)
+    assert found.count == 1 and clean["redaction_status"] == "auto_redacted" and "[GITHUB_TOKEN_1]" in clean["output_approved"]
+    assert ledger.append(clean, what="the decision") is None
+    with pytest.raises(decisions.InvalidRecord):
+        ledger.append({**clean, "created_at": "yesterday"}, what="the decision", expect=None)
+    assert len(read_jsonl(tmp_path / "runs.jsonl")) == 1

@@ -109,8 +109,11 @@ def test_agentic_stack_behaviours(tmp_path):
     assert traces[4]["not_trainable_because"] == ["opted_out"]
 
 
-def test_missing_input_is_success_with_zero_traces(tmp_path):
-    result, out = export(tmp_path, str(tmp_path / "nope.jsonl"))
+def test_a_missing_default_input_is_success_with_zero_traces(tmp_path):
+    """agentic-stack's behaviour, kept for the default file only: a new project has no approved runs yet."""
+    agent_root = tmp_path / ".agent"
+    result = run_cli(["export", "--agent-root", str(agent_root), "--out", str(tmp_path / "out")], env=EPOCH)
+    out = tmp_path / "out"
     assert result.code == 0, result
     metrics = json.loads((out / "flywheel-metrics.json").read_text())
     assert metrics["input_quality"]["missing"] is True
@@ -118,6 +121,58 @@ def test_missing_input_is_success_with_zero_traces(tmp_path):
     assert (out / "trace-records.jsonl").read_text() == ""
     assert "does not exist" in result.out
     assert result.out.rstrip().splitlines()[-1].startswith("next: put approved runs in")
+
+
+def test_a_named_input_that_does_not_exist_is_an_error_and_replaces_nothing(tmp_path):
+    result, out = export(tmp_path, [make_run(1)])
+    assert result.code == 0, result
+    before = tree_bytes(out)
+    for command in (["export", "--out", str(out)], ["status"]):
+        typo = run_cli([*command, "--approved-runs", str(tmp_path / "aproved-runs.jsonl")], env=EPOCH)
+        assert typo.code == 2, typo
+        assert typo.err == (f"error: {tmp_path / 'aproved-runs.jsonl'}: no such file (check the --approved-runs path: "
+                            "only the default file may be missing; nothing was changed)\n")
+    assert tree_bytes(out) == before
+
+
+def correction(run, line, action="undo", **changes):
+    fixed = dict(run, **changes)
+    fixed["human_review"] = {**fixed["human_review"], "corrects": {"action": action, "line": line, "status": "accepted"}}
+    return fixed
+
+
+@pytest.mark.parametrize("from_stdin", [False, True])
+def test_the_latest_correction_of_a_run_is_the_one_exported(tmp_path, from_stdin):
+    first, second = make_run(1), make_run(2)
+    undone = correction(first, 1, human_review={"status": "pending", "reviewer": "dana"})
+    rejected = correction(first, 3, action="decision", human_review={"status": "rejected", "review_notes": "Wrong."})
+    relabelled = correction(second, 2, action="relabel", workflow="import_triage")
+    runs = [first, second, undone, rejected, relabelled, make_run(2)]  # the last: a plain repeat, still a duplicate
+    path = write_runs(tmp_path / "runs.jsonl", runs)
+    out = tmp_path / "out"
+    if from_stdin:
+        result = run_cli(["export", "--approved-runs", "-", "--out", str(out)], stdin=open(path, "rb").read(), env=EPOCH)
+    else:
+        result, out = export(tmp_path, path)
+    assert result.code == 0, result
+    traces = read_jsonl(out / "trace-records.jsonl")
+    assert [(trace["workflow"], trace["review_status"]) for trace in traces] == [("bug_triage", "rejected"),
+                                                                                  ("import_triage", "accepted")]
+    assert traces[0]["human_review"]["corrects"] == {"action": "decision", "line": 3, "status": "accepted"}
+    quality = json.loads((out / "flywheel-metrics.json").read_text())["input_quality"]
+    assert (quality["superseded_lines"], quality["duplicate_ids"], quality["records_read"]) == (3, 1, 2)
+    assert "line 6" not in result.err and "duplicate run id (first seen on line 5" in result.err
+
+
+def test_an_invalid_correction_replaces_nothing(tmp_path):
+    first = make_run(1)
+    broken = correction(first, 1, created_at="yesterday")
+    result, out = export(tmp_path, [first, broken])
+    assert result.code == 0, result
+    [trace] = read_jsonl(out / "trace-records.jsonl")
+    assert trace["review_status"] == "accepted"
+    quality = json.loads((out / "flywheel-metrics.json").read_text())["input_quality"]
+    assert (quality["superseded_lines"], quality["schema_violations"]) == (0, 1)
 
 
 def test_output_validates_under_agentic_stack_schemas_with_our_additions_allowed(tmp_path):

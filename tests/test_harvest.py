@@ -59,6 +59,20 @@ def test_every_episode_and_candidate_is_valid_and_harvest_is_idempotent(tmp_path
     assert "candidates: 0 added" in second.out and "already there" in second.out
 
 
+def test_the_manifest_counts_the_candidates_really_added(tmp_path):
+    folder = sessions(tmp_path, "thinking.jsonl", "branch.jsonl")
+    first, out, candidates = harvest(tmp_path, "--path", str(folder))
+    assert first.code == 0, first
+    added = len(read_jsonl(candidates))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert added > 0
+    assert (manifest["candidates_added"], manifest["candidates_already_present"]) == (added, 0)
+    again, out, _ = harvest(tmp_path, "--path", str(folder))
+    assert again.code == 0, again
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["candidates_added"], manifest["candidates_already_present"]) == (0, added)
+
+
 def test_candidates_are_pending_and_carry_the_trajectory(tmp_path):
     folder = sessions(tmp_path, "unanswered-tool-call.jsonl")
     result, out, candidates = harvest(tmp_path, "--path", str(folder), "--project", "shop")

@@ -79,3 +79,15 @@ def test_large_transcripts_are_harvested_in_the_background(tmp_path, monkeypatch
     while not os.path.exists(episodes) and time.time() < deadline:
         time.sleep(0.1)
     assert read_jsonl(episodes), open(summary["log"]).read()
+
+
+def test_a_payload_cwd_in_a_subfolder_uses_the_projects_one_store(tmp_path):
+    repo, flywheel = project(tmp_path)
+    (repo / "src" / "api").mkdir(parents=True)
+    transcript = tmp_path / "session.jsonl"
+    shutil.copy(os.path.join(FIXTURES, "claude-code", "tool-calls.jsonl"), transcript)
+    result = run_cli(["hook", "--json"], stdin=payload(transcript, repo / "src" / "api"), env=ENV)
+    assert result.code == 0, result
+    [candidate] = read_jsonl(flywheel / "candidates.jsonl")
+    assert candidate["project"] == "repo"
+    assert not (repo / "src" / "api" / ".agent").exists()

@@ -253,7 +253,11 @@ def test_install_over_user_configuration_keeps_it_and_uninstall_restores_it(plac
     assert differences(installed, snapshot(repo, home)) == []
     undone = uninstall(repo)
     assert undone.code == 0, undone
-    assert differences(before, snapshot(repo, home)) == []
+    # Everything is as before, except that .gitignore still ignores the approved runs uninstall left in place.
+    gitignore = repo / ".gitignore"
+    assert differences(before, snapshot(repo, home)) == [str((repo, ".gitignore"))]
+    assert gitignore.read_text() == files[".gitignore"] + "\n# data flywheel: private state (approved runs, candidates, " \
+        "exports, install backups)\n.agent/flywheel/\n"
 
 
 def test_json_is_rewritten_with_the_users_indentation(place):
@@ -643,3 +647,34 @@ def test_the_codex_hook_needs_the_target_to_be_the_top_of_a_git_repository(tmp_p
     assert result.code == 1 and "not the top of a git repository" in result.out
     assert not (plain / ".codex").exists() and not (plain / ".agent" / "flywheel" / "config.json").exists()
     assert (plain / ENTRY_POINTS["codex"]).is_file()
+
+
+@pytest.mark.parametrize("gitignore_before", [None, "node_modules/\n"])
+def test_uninstall_keeps_the_private_folder_ignored_while_it_holds_runs(place, gitignore_before):
+    repo, _home = place
+    if gitignore_before is not None:
+        (repo / ".gitignore").write_text(gitignore_before)
+    assert install(repo, "--harness", "codex", "--hooks").code == 0
+    runs = repo / ".agent" / "flywheel" / "approved-runs.jsonl"
+    runs.write_text("{}\n")  # the team's own data: uninstall never touches it
+    undone = uninstall(repo)
+    assert undone.code == 0, undone
+    assert runs.read_text() == "{}\n"
+    lines = (repo / ".gitignore").read_text().splitlines()
+    assert ".agent/flywheel/" in lines and lines[: len((gitignore_before or "").splitlines())] == (gitignore_before or "").splitlines()
+    assert ("  note: .gitignore: .agent/flywheel/ stays ignored while it exists: it holds your approved runs, candidates "
+            "and exports, which uninstall leaves in place; delete the folder, then that line") in undone.out
+    listed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo, capture_output=True, text=True)
+    assert ".agent/flywheel" not in listed.stdout
+
+
+def test_without_target_install_and_uninstall_use_the_project_root_from_a_subfolder(place, monkeypatch):
+    repo, _home = place
+    (repo / "src" / "api").mkdir(parents=True)
+    monkeypatch.chdir(repo / "src" / "api")
+    result = run_cli(["install", "--harness", "codex"], env=ENV)
+    assert result.code == 0, result
+    assert (repo / ".agent" / "tools" / "data_flywheel_export.py").is_file()
+    assert not (repo / "src" / "api" / ".agent").exists() and not (repo / "src" / ".agent").exists()
+    assert run_cli(["uninstall"], env=ENV).code == 0
+    assert not (repo / ".agent" / "tools").exists()

@@ -12,6 +12,7 @@ import pytest
 from conftest import ENTRY, FIXTURES, read_jsonl, run_cli
 from secret_factory import planted_texts
 
+from data_flywheel import project
 from data_flywheel.cli import main
 from data_flywheel.commands import review
 from data_flywheel.commands.common import make_gate
@@ -32,7 +33,8 @@ def repo(tmp_path):
     for harness in ("claude-code", "codex", "gemini-cli"):
         shutil.copy(os.path.join(FIXTURES, harness, "tool-calls.jsonl"), sessions / f"{harness}.jsonl")
     root = tmp_path / ".agent"
-    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(tmp_path / "h"), "--path", str(sessions)], env=ENV)
+    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(tmp_path / "h"), "--path", str(sessions),
+                      "--project", "shop"], env=ENV)
     assert result.code == 0, result
     return types.SimpleNamespace(
         tmp=tmp_path, root=root,
@@ -57,11 +59,13 @@ def test_list_shows_the_pending_candidates(repo):
     assert result.code == 0, result
     lines = result.out.splitlines()
     assert lines[0] == f"3 pending candidates in {repo.candidates}"
-    assert lines[1].split() == ["ID", "WORKFLOW", "HARNESS", "CREATED", "TASK"]
-    assert lines[2].split()[:4] == [CLAUDE, "coding/claude_code_session", "claude-code", "2026-01-06T10:00:14.518000Z"]
+    assert lines[1].split() == ["ID", "PROJECT", "HARNESS", "WHEN", "OUTCOME", "SIZE", "REDACTED", "TASK"]
+    row = lines[2].split("  ")
+    assert [cell.strip() for cell in row if cell.strip()][:7] == [
+        CLAUDE, "shop", "claude-code", "2026-01-06 10:00", "completed", "9 msg, 3 tools", "no"]
     assert lines[2].endswith("Count the lines in app.py and list the tests folder.")
     assert lines[3].startswith(CODEX) and lines[4].startswith(GEMINI)
-    assert lines[5].startswith("next: review on a terminal")
+    assert lines[5].startswith("next: review --show ID, then review --accept ID")
 
 
 def test_list_json_and_decided_ones_drop_out(repo):
@@ -74,6 +78,8 @@ def test_list_json_and_decided_ones_drop_out(repo):
     assert document["pending"][1] == {
         "id": GEMINI, "domain": "coding", "workflow": "gemini_cli_session", "harness": "gemini-cli",
         "created_at": "2026-03-02T09:00:00Z", "task": "Which port does the server use, and do the tests pass?", "line": 3,
+        "project": "shop", "when": "2026-03-02T09:00:00Z", "outcome": "completed",
+        "size": {"messages": 6, "tool_calls": 2, "characters": 208}, "redaction": {"found": False, "findings": None},
     }
 
 
@@ -153,7 +159,8 @@ def test_an_ambiguous_prefix_lists_its_matches(repo):
 def test_an_unknown_id_is_an_error_and_writes_nothing(repo):
     result = rev(repo, "--accept", "cand_nope")
     assert result.code == 2
-    assert "no candidate with id 'cand_nope' (review --list shows the pending ones)" in result.err
+    assert "no candidate with id 'cand_nope' (review --list shows the pending ones; a recorded run needs its whole id)" \
+        in result.err
     assert not repo.approved.exists()
 
 
@@ -246,9 +253,9 @@ def test_reviewer_flag_environment_and_login_fallbacks(repo):
     env = {k: v for k, v in ENV.items() if k != "DATA_FLYWHEEL_REVIEWER"}
     assert rev(repo, "--accept", CLAUDE, env={**env, "LOGNAME": "logname"}).code == 0
     assert rev(repo, "--accept", CODEX, "--reviewer", "flag", env={**env, "USER": "user"}).code == 0
-    result = rev(repo, "--accept", GEMINI, env=env)
-    assert result.code == 2 and "no reviewer name (pass --reviewer NAME or set DATA_FLYWHEEL_REVIEWER)" in result.err
-    assert [row["human_review"]["reviewer"] for row in decided(repo)] == ["logname", "flag"]
+    result = rev(repo, "--accept", GEMINI, env=env)  # USER unset, as in a container: the account's name
+    assert result.code == 0, result
+    assert [row["human_review"]["reviewer"] for row in decided(repo)] == ["logname", "flag", project.account_name()]
 
 
 def test_json_report_of_a_decision(repo):
@@ -264,8 +271,8 @@ def test_json_report_of_a_decision(repo):
 def test_without_a_terminal_and_without_an_action_it_says_which_flags_to_use(repo):
     result = rev(repo)
     assert result.code == 2
-    assert "review is interactive only on a terminal (without one, use --list, --accept ID, --reject ID --note TEXT, " \
-           "or --edit ID --output-file F)" in result.err
+    assert "review is interactive only on a terminal (without one, use --list, --show ID, --accept ID, " \
+           "--reject ID --note TEXT, or --edit ID --output-file F)" in result.err
 
 
 def test_an_invalid_decision_is_refused_with_exit_1(repo):
@@ -297,7 +304,8 @@ def test_secrets_typed_in_an_edit_and_a_note_are_redacted_and_never_printed(repo
     written = repo.approved.read_text()
     for value in (pat, stripe, email):
         assert value not in written and value not in result.out and value not in result.err
-    assert "redacted 3 values (email-address, github-pat, stripe-secret-key) before writing" in result.out
+    # The edited answer is also the trajectory's final message: each place it went counts.
+    assert "redacted 5 values (email-address, github-pat, stripe-secret-key) before writing" in result.out
     record = decided(repo)[0]
     assert record["redaction_status"] == "auto_redacted"
     assert "[GITHUB_TOKEN_1]" in record["output_approved"] and "[EMAIL_1]" in record["output_approved"]
@@ -525,3 +533,255 @@ def test_the_export_counts_the_decisions_and_trains_on_the_edited_answer(repo):
     [pair] = read_jsonl(out / pairs["path"])
     assert pair["chosen"] == [{"role": "assistant", "content": "Fixed the expected value: add(1, 2) is 3."}]
     assert pair["rejected"] == [{"role": "assistant", "content": draft}]
+
+
+# --- --show ----------------------------------------------------------------------------------
+
+SHARED = os.path.join(os.path.dirname(FIXTURES), "..", "..", "shared", "fixtures")
+GEMINI_REAL = os.path.join(SHARED, "gemini-cli", "codemie", "session-2026-01-16T11-01-file-ops-37b7abef.json")
+
+
+def test_show_prints_one_candidate_in_full(repo):
+    result = rev(repo, "--show", "cand_876")
+    assert result.code == 0, result
+    lines = result.out.splitlines()
+    assert lines[:4] == [
+        f"{CLAUDE}  coding/claude_code_session  pending",
+        "  project shop \u00b7 harness claude-code \u00b7 model claude-sonnet-4-5-20250929 \u00b7 2026-01-06T10:00:14.518000Z"
+        " \u00b7 outcome completed",
+        "  size: 9 messages, 3 tool calls, 446 characters",
+        f"  from: {repo.candidates}:1 \u00b7 session sha256:78ce2f3758af4f77\u2026 \u00b7 segment 0",
+    ]
+    text = result.out
+    assert "task:\n  Count the lines in app.py and list the tests folder.\nfinal answer:\n  Created tests/__init__.py.\n" in text
+    assert "tool calls: Bash (2), Write (1)\n  1. Bash {\"command\": \"wc -l app.py\"" in text
+    assert "     -> 42 app.py\n" in text
+    assert "redaction:\n  nothing found: no value was replaced\n" in text
+    assert ("trainable:\n  yes, if accepted: it passes every check the export makes for a training row (or an eval case, "
+            "if its session falls in a held-out split)\n") in text
+    assert lines[-1] == f"next: review --accept {CLAUDE} | --edit {CLAUDE} --output-file F | --reject {CLAUDE} --note TEXT"
+    assert not repo.approved.exists()  # showing decides nothing
+
+
+def test_show_json_is_the_whole_candidate_for_an_agent(repo):
+    result = rev(repo, "--show", CLAUDE, "--json")
+    assert result.code == 0, result
+    document = result.json()
+    assert {key: document[key] for key in ("id", "status", "project", "harness", "outcome", "size", "task", "answer")} == {
+        "id": CLAUDE, "status": "pending", "project": "shop", "harness": "claude-code", "outcome": "completed",
+        "size": {"messages": 9, "tool_calls": 3, "characters": 446},
+        "task": "Count the lines in app.py and list the tests folder.", "answer": CLAUDE_ANSWER,
+    }
+    assert document["tool_counts"] == {"Bash": 2, "Write": 1}
+    assert document["tool_calls"][0] == {"name": "Bash", "arguments": '{"command": "wc -l app.py", "description": "Count lines"}',
+                                         "result": "42 app.py"}
+    assert document["source"]["file"] == str(repo.candidates) and document["source"]["line"] == 1
+    assert document["source"]["session_hash"].startswith("sha256:") and document["decision"] is None
+    assert document["redaction"] == {"found": False, "findings": None, "by_rule": {}, "by_placeholder": {}}
+    assert document["trainability"] == {"status": "accepted", "trainable": True, "eval_case_eligible": True,
+                                        "because": [], "meaning": []}
+
+
+def test_show_on_a_real_session_says_what_redaction_means_for_training(tmp_path):
+    """A real Gemini CLI session (codemie-code): its home-folder path and an e-mail address were redacted at harvest."""
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
+    shutil.copy(GEMINI_REAL, sessions)
+    root = tmp_path / ".agent"
+    assert run_cli(["harvest", "--agent-root", str(root), "--out", str(tmp_path / "h"), "--path", str(sessions),
+                    "--project", "shop"], env=ENV).code == 0
+    listed = run_cli(["review", "--agent-root", str(root), "--list", "--json"], env=ENV).json()
+    assert listed["count"] >= 1
+    row = listed["pending"][0]
+    assert (row["project"], row["harness"], row["when"][:16]) == ("shop", "gemini-cli", "2026-01-16T11:01")
+    assert row["redaction"]["found"] is True and row["size"]["tool_calls"] >= 1
+    text = run_cli(["review", "--agent-root", str(root), "--list"], env=ENV).out.splitlines()[2]
+    assert [cell.strip() for cell in text.split("  ") if cell.strip()][1:4] == ["shop", "gemini-cli", "2026-01-16 11:01"]
+    shown = run_cli(["review", "--agent-root", str(root), "--show", row["id"]], env=ENV)
+    assert shown.code == 0, shown
+    assert shown.out.splitlines()[1].startswith("  project shop \u00b7 harness gemini-cli \u00b7 model gemini-3-pro")
+    redaction = shown.out.split("redaction:\n", 1)[1].split("trainable:\n", 1)[0]
+    assert "[HOME_USER_n] \u00d71" in redaction and "[EMAIL_n] \u00d71" in redaction
+    assert ("trainable:\n  no, if accepted: its redaction status is not 'passed': the scanner replaced values in it when it "
+            "was harvested, and the export trains only on runs it did not have to change\n") in shown.out
+    document = run_cli(["review", "--agent-root", str(root), "--show", row["id"], "--json"], env=ENV).json()
+    assert document["trainability"]["because"] == ["redaction_not_passed"] and document["trainability"]["trainable"] is False
+    # What --show predicted is what the export then decides.
+    assert run_cli(["review", "--agent-root", str(root), "--accept", row["id"]], env=ENV).code == 0
+    assert run_cli(["export", "--agent-root", str(root), "--out", str(tmp_path / "out")], env=ENV).code == 0
+    [trace] = read_jsonl(tmp_path / "out" / "trace-records.jsonl")
+    assert trace["not_trainable_because"] == document["trainability"]["because"]
+    assert sum(document["tool_counts"].values()) == len(document["tool_calls"]) >= document["size"]["tool_calls"] > 0
+
+
+def test_show_uses_the_facts_harvest_records_when_a_candidate_has_them(repo):
+    """Newer harvests write project, started_at, outcome, size and redaction by rule on each candidate."""
+    lines = read_jsonl(repo.candidates)
+    lines[0].update({"project": "api", "started_at": "2026-01-06T09:59:00Z", "outcome": "failed",
+                     "size": {"messages": 4, "tool_calls": 1, "characters": 99, "context_messages": 3},
+                     "redaction": {"findings": 2, "by_rule": {"email-address": 2}}, "redaction_status": "auto_redacted"})
+    repo.candidates.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    shown = rev(repo, "--show", CLAUDE)
+    assert shown.code == 0, shown
+    assert " \u00b7 2026-01-06T09:59:00Z \u00b7 outcome failed" in shown.out and "  project api \u00b7" in shown.out
+    assert "  size: 4 messages, 1 tool call, 99 characters\n" in shown.out
+    assert "redaction:\n  2 values replaced when it was harvested: email-address (2)\n" in shown.out
+    row = rev(repo, "--list", "--json").json()["pending"][0]
+    assert row["redaction"] == {"found": True, "findings": 2} and row["outcome"] == "failed"
+    listed = rev(repo, "--list").out.splitlines()[2]
+    assert [cell.strip() for cell in listed.split("  ") if cell.strip()][1:7] == [
+        "api", "claude-code", "2026-01-06 09:59", "failed", "4 msg, 1 tool", "yes (2)"]
+
+
+def test_show_an_unknown_id_is_an_error(repo):
+    result = rev(repo, "--show", "cand_nope")
+    assert result.code == 2 and "no candidate with id 'cand_nope'" in result.err
+
+
+# --- correcting a decision: --undo, --relabel ------------------------------------------------
+
+
+def corrects(row):
+    return row["human_review"].get("corrects")
+
+
+def test_undo_appends_a_pending_line_and_the_candidate_can_be_decided_again(repo):
+    assert rev(repo, "--accept", CLAUDE, "--reviewer", "lee").code == 0
+    before = repo.approved.read_bytes()
+    undone = rev(repo, "--undo", CLAUDE, "--note", "Accepted too fast.")
+    assert undone.code == 0, undone
+    assert undone.out.splitlines() == [
+        f"undone {CLAUDE}: pending again (was accepted by lee at {WHEN}, line 1) by dana at {WHEN}",
+        f"written to {repo.approved}",
+        f"next: review --show {CLAUDE}, then --accept, --edit or --reject it",
+    ]
+    assert repo.approved.read_bytes().startswith(before)  # appended, nothing rewritten
+    first, undo = decided(repo)
+    assert undo["human_review"] == {"status": "pending", "reviewer": "dana", "reviewed_at": WHEN,
+                                    "review_notes": "Accepted too fast.",
+                                    "corrects": {"action": "undo", "line": 1, "status": "accepted", "reviewed_at": WHEN}}
+    assert CLAUDE in [row["id"] for row in rev(repo, "--list", "--json").json()["pending"]]
+    again = rev(repo, "--reject", CLAUDE, "--note", "Never ran the tests.")
+    assert again.code == 0, again
+    third = decided(repo)[2]
+    assert third["human_review"]["status"] == "rejected"
+    assert corrects(third) == {"action": "decision", "line": 2, "status": "pending", "reviewed_at": WHEN}
+    shown = rev(repo, "--show", CLAUDE).out
+    assert f"  decided: accepted, by lee at {WHEN} ({repo.approved}:1)\n" in shown
+    assert f"  undone: pending again, by dana at {WHEN} ({repo.approved}:2)\n" in shown
+    assert f"  decided again: rejected, by dana at {WHEN} ({repo.approved}:3)\n" in shown
+    assert shown.splitlines()[-1] == (f"next: review --undo {CLAUDE} withdraws the decision; "
+                                      f"review --relabel {CLAUDE} --workflow NAME files it elsewhere")
+
+
+def test_undo_of_an_edit_gives_the_agents_answer_back(repo):
+    assert rev(repo, "--edit", CODEX, "--output-file", "-", stdin=b"Fixed the expected value.").code == 0
+    assert rev(repo, "--undo", CODEX).code == 0
+    _edit, undo = decided(repo)
+    draft = read_jsonl(repo.candidates)[1]["output_approved"]
+    assert undo["output_approved"] == draft and "output_original" not in undo
+    assert undo["messages"][-1]["content"] == draft
+
+
+def test_undo_needs_a_decision(repo):
+    result = rev(repo, "--undo", GEMINI)
+    assert result.code == 2 and f"{GEMINI} is not decided: it is pending (nothing to undo; decide it first)" in result.err
+    assert rev(repo, "--accept", GEMINI).code == 0 and rev(repo, "--undo", GEMINI).code == 0
+    twice = rev(repo, "--undo", GEMINI)
+    assert twice.code == 2 and "is not decided: it is pending again (undo by dana)" in twice.err
+    assert len(decided(repo)) == 2
+
+
+def test_relabel_files_an_accepted_run_elsewhere_and_the_export_follows(repo):
+    assert rev(repo, "--accept", CLAUDE, "--note", "Good.").code == 0
+    result = rev(repo, "--relabel", CLAUDE, "--domain", "Python", "--workflow", "Add tests")
+    assert result.code == 0, result
+    assert result.out.splitlines()[0] == f"relabelled {CLAUDE} as python/add_tests (accepted stands) by dana at {WHEN}"
+    relabelled = decided(repo)[1]
+    assert (relabelled["domain"], relabelled["workflow"]) == ("python", "add_tests")
+    assert relabelled["human_review"]["review_notes"] == "Good."  # the decision's reason still holds
+    assert corrects(relabelled) == {"action": "relabel", "line": 1, "status": "accepted", "reviewed_at": WHEN}
+    same = rev(repo, "--relabel", CLAUDE, "--workflow", "add_tests")
+    assert same.code == 2 and f"{CLAUDE} is already python/add_tests (nothing was written)" in same.err
+    out = repo.tmp / "export"
+    exported = run_cli(["export", "--agent-root", str(repo.root), "--out", str(out)], env=ENV)
+    assert exported.code == 0, exported
+    metrics = json.loads((out / "flywheel-metrics.json").read_text())
+    assert list(metrics["workflows"]) == ["python/add_tests"] and metrics["total_traces"] == 1
+    assert metrics["input_quality"]["superseded_lines"] == 1 and metrics["input_quality"]["skipped_lines"] == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--relabel", CLAUDE], "--relabel needs --domain NAME or --workflow NAME"),
+    (["--undo", CLAUDE, "--workflow", "x"], "--undo takes no --domain or --workflow"),
+    (["--show", CLAUDE, "--note", "x"], "--note, --domain and --workflow set a decision"),
+    (["--undo", " "], "--undo needs a candidate id"),
+])
+def test_correction_flag_mistakes_are_usage_errors(repo, argv, message):
+    result = rev(repo, *argv)
+    assert result.code == 2 and message in result.err, result
+
+
+def test_relabel_needs_a_decided_run(repo):
+    result = rev(repo, "--relabel", CODEX, "--workflow", "x")
+    assert result.code == 2 and "is not decided: it is pending (nothing to relabel; decide it first)" in result.err
+
+
+def test_a_correction_on_a_stale_view_is_refused(repo):
+    assert rev(repo, "--accept", CLAUDE).code == 0
+    desk = desk_for(repo)
+    assert rev(repo, "--undo", CLAUDE, "--reviewer", "lee").code == 0  # someone else, after this desk read the file
+    with pytest.raises(InputError) as caught:
+        desk.relabel(CLAUDE, review.Labels(workflow="other"), None)
+    assert f"{CLAUDE} changed meanwhile: it is now pending by lee at {WHEN}" in str(caught.value)
+    assert len(decided(repo)) == 2
+
+
+def test_an_already_decided_id_names_the_undo(repo):
+    assert rev(repo, "--accept", CODEX).code == 0
+    result = rev(repo, "--reject", CODEX, "--note", "no")
+    assert result.code == 2 and f"(to change it, review --undo {CODEX} first;" in result.err
+
+
+def test_a_recorded_run_can_be_undone_and_decided_again(repo):
+    recorded = run_cli(["record", "--agent-root", str(repo.root), "--domain", "saas", "--workflow", "triage",
+                        "--status", "accepted", "--input", "Why does import fail?", "--output", "A bad header.", "--json"],
+                       env=ENV)
+    assert recorded.code == 0, recorded
+    run_id = recorded.json()["id"]
+    shown = rev(repo, "--show", run_id)
+    assert shown.code == 0 and "  from: recorded with the record command\n" in shown.out
+    assert f"{run_id}  saas/triage  accepted" == shown.out.splitlines()[0]
+    assert rev(repo, "--undo", run_id).code == 0
+    again = rev(repo, "--reject", run_id, "--note", "The header was fine.")
+    assert again.code == 0, again
+    rows = [row for row in decided(repo) if row["id"] == run_id]
+    assert [row["human_review"]["status"] for row in rows] == ["accepted", "pending", "rejected"]
+    assert corrects(rows[2])["line"] == 2
+    already = run_cli(["record", "--agent-root", str(repo.root), "--domain", "saas", "--workflow", "triage",
+                       "--status", "accepted", "--input", "Why does import fail?", "--output", "A bad header."], env=ENV)
+    assert already.out.startswith(f"already recorded: {run_id} is in {repo.approved}:3 (rejected by dana at {WHEN})")
+
+
+def test_the_loop_offers_an_undone_candidate_again_and_keeps_its_labels(repo):
+    assert rev(repo, "--accept", CLAUDE).code == 0
+    assert rev(repo, "--relabel", CLAUDE, "--workflow", "add_tests").code == 0
+    assert rev(repo, "--undo", CLAUDE).code == 0
+    tally, out, desk = loop(repo, "r\nNever ran them.\nq\n")
+    assert f"[1/3] {CLAUDE}  coding/add_tests" in out and tally.counts["rejected"] == 1
+    last = decided(repo)[-1]
+    assert (last["workflow"], last["human_review"]["status"]) == ("add_tests", "rejected")
+    assert corrects(last) == {"action": "decision", "line": 3, "status": "pending", "reviewed_at": WHEN}
+    assert desk.decided[CLAUDE].status == "rejected" and desk.decided[CLAUDE].line == 4
+
+
+def test_recorded_runs_are_shown_and_corrected_before_any_harvest(tmp_path):
+    root = tmp_path / ".agent"
+    recorded = run_cli(["record", "--agent-root", str(root), "--domain", "ops", "--workflow", "rollback", "--status",
+                        "accepted", "--input", "Roll back?", "--output", "Run ./deploy rollback.", "--json"], env=ENV)
+    run_id = recorded.json()["id"]
+    assert run_cli(["review", "--agent-root", str(root), "--show", run_id], env=ENV).code == 0
+    assert run_cli(["review", "--agent-root", str(root), "--relabel", run_id, "--workflow", "deploys"], env=ENV).code == 0
+    missing = run_cli(["review", "--agent-root", str(root), "--show", "cand_1"], env=ENV)
+    assert missing.code == 2 and "no candidate with id 'cand_1' (there is no candidates file: run harvest first" in missing.err
+    assert not (root / "flywheel" / "candidates.jsonl").exists()

@@ -51,7 +51,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path):
 
 
 def test_empty_status_says_what_to_do(tmp_path):
-    result = run_cli(["status", "--approved-runs", str(tmp_path / "none.jsonl")])
+    result = run_cli(["status", "--agent-root", str(tmp_path / ".agent")])
     assert result.code == 0
-    assert result.out.splitlines()[0] == f"no runs in {tmp_path / 'none.jsonl'}"
+    assert result.out.splitlines()[0] == f"no runs in {tmp_path / '.agent' / 'flywheel' / 'approved-runs.jsonl'}"
     assert result.out.splitlines()[-1].startswith("next: put approved runs in")
