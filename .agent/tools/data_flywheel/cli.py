@@ -13,7 +13,7 @@ import contextlib
 import sys
 from typing import IO, List, Mapping, Optional, Sequence
 
-from . import __version__
+from . import __version__, project
 from .commands import COMMANDS, DEFAULT_COMMAND
 from .errors import FlywheelError
 from .terminal import Streams
@@ -85,6 +85,8 @@ def main(
             args = parser.parse_args(args_list)
     except SystemExit as stop:  # --help, --version, or a usage error (already printed)
         return stop.code if isinstance(stop.code, int) else 2
+    if getattr(args, "find_agent_root", False) and args.agent_root is None:
+        args.agent_root = project.find().agent_root  # one store per project, wherever the command runs
     try:
         return args.run(args, streams)
     except FlywheelError as error:

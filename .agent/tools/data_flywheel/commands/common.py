@@ -7,6 +7,7 @@ import os
 from typing import Mapping
 
 from .. import config as flywheel_config
+from .. import project
 from ..export.gate import RedactionGate
 from ..export.pipeline import ExportPlan
 
@@ -25,8 +26,15 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout (diagnostics stay on stderr)")
 
 
+def add_agent_root_flag(parser: argparse.ArgumentParser, help: str = "the .agent folder") -> None:
+    """``--agent-root``; when it is not given, ``cli.main`` sets it to the project's own (``project.find``)."""
+    parser.add_argument("--agent-root", default=None, metavar="DIR",
+                        help=f"{help} (default: the project's .agent, found from here upward)")
+    parser.set_defaults(find_agent_root=True)
+
+
 def add_input_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--agent-root", default=".agent", metavar="DIR", help="the .agent folder (default: .agent)")
+    add_agent_root_flag(parser)
     parser.add_argument(
         "--approved-runs",
         default="",
@@ -100,7 +108,7 @@ def plan_from_args(args, env: Mapping[str, str]) -> ExportPlan:
         approved_runs=args.approved_runs or os.path.join(folder, "approved-runs.jsonl"),
         out=out,
         date=date,
-        project=args.project or os.path.basename(os.getcwd()) or "project",
+        project=args.project or project.find().name,
     )
 
 
@@ -129,6 +137,7 @@ def run_over_approved_runs(args, streams, *, write: bool, label: str):
 
     from ..export import splits
 
+    _named_file_exists(args.approved_runs)
     plan = plan_from_args(args, streams.env)
     settings = load_settings(args)
     if getattr(args, "split_ratios", None):
@@ -147,6 +156,21 @@ def run_over_approved_runs(args, streams, *, write: bool, label: str):
         progress.done()
     printer.finish()
     return plan, settings, result
+
+
+def _named_file_exists(path: str) -> None:
+    """A file named with --approved-runs must exist: a typo must not export nothing over today's export.
+
+    Only the default file may be missing (agentic-stack exports zero runs then,
+    and a new project has none yet).
+    """
+    from ..errors import InputError
+
+    if path and path != "-" and not os.path.exists(path):
+        raise InputError(
+            "no such file", source=path,
+            remedy="check the --approved-runs path: only the default file may be missing; nothing was changed",
+        )
 
 
 class ProblemPrinter:

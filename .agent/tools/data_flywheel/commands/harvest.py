@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from .. import project
 from ..errors import InputError
 from ..records import candidates as candidate_records
 from ..records import normalize
@@ -45,8 +46,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", metavar="DIR", help="output folder (default: <agent-root>/flywheel/harvest/<date>)")
     parser.add_argument("--keep-reasoning", action="store_true",
                         help="keep thinking blocks as reasoning_content (left out by default)")
-    parser.add_argument("--agent-root", default=".agent", metavar="DIR", help="the .agent folder (default: .agent)")
-    parser.add_argument("--project", default=None, metavar="NAME", help="project name on candidates (default: this folder's name)")
+    common.add_agent_root_flag(parser)
+    parser.add_argument("--project", default=None, metavar="NAME", help="project name on candidates (default: the project folder's name)")
     common.add_json_flag(parser)
 
 
@@ -100,7 +101,7 @@ def run(args, streams) -> int:
         report = run_harvest(
             readers, roots, out, candidates_path, gate, streams.env,
             since=since, keep_reasoning=args.keep_reasoning, audit_logs=args.include_audit,
-            project=args.project or os.path.basename(os.getcwd()) or "project",
+            project=args.project or project.find().name,
             generated=generated_at(streams.env), report_problem=printer, progress=progress,
         )
     finally:

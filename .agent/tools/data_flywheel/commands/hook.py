@@ -10,7 +10,8 @@ process so the harness is never kept waiting (Claude Code gives SessionEnd
 hooks 1.5 s).
 
 Nothing happens unless .agent/flywheel/config.json has "capture_hook": true.
-The agent root is --agent-root, else the payload's cwd/.agent, else .agent.
+The agent root is --agent-root, else the .agent folder of the project the
+payload's cwd is in (found upward from it, like every command), else of this folder's.
 Problems exit 1, never 2: Claude Code reads exit code 2 from a PreCompact hook
 as "block the compaction", and a capture problem must not stop the user's work.
 
@@ -26,6 +27,7 @@ import subprocess
 import sys
 
 from .. import config as flywheel_config
+from .. import project
 from ..records import candidates as candidate_records
 from ..records import normalize
 from ..sources.harness import READERS
@@ -63,7 +65,8 @@ def run(args, streams) -> int:
         return _fail(streams, args, "the hook payload has no transcript_path (use a hook event that names the transcript)")
     transcript = payload["transcript_path"]
     cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
-    args.agent_root = args.agent_root or (os.path.join(cwd, ".agent") if cwd else ".agent")
+    where = project.find(cwd if cwd and os.path.isdir(cwd) else None)
+    args.agent_root = args.agent_root or (os.path.join(where.root, project.AGENT_DIR) if cwd else where.agent_root)
     flywheel = common.flywheel_dir(args)
     settings = flywheel_config.load_config(flywheel)
     if not settings.capture_hook:
@@ -85,7 +88,7 @@ def run(args, streams) -> int:
     printer = common.ProblemPrinter(streams.stderr, Painter(colour_enabled(streams.stderr, streams.env)))
     report = run_harvest(
         READERS, [transcript], out, os.path.join(flywheel, candidate_records.CANDIDATES_FILE), gate, streams.env,
-        since=None, keep_reasoning=False, audit_logs=(), project=os.path.basename(cwd or os.getcwd()) or "project",
+        since=None, keep_reasoning=False, audit_logs=(), project=where.name,
         generated=generated_at(streams.env), report_problem=printer,
     )
     printer.finish()

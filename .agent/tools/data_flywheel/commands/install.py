@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from typing import List
 
+from .. import project
 from ..errors import InputError
 from ..install import installer, targets
 from ..terminal import Painter, colour_enabled, plural
@@ -57,7 +58,8 @@ HARNESS_CHOICES = [harness.name for harness in targets.HARNESSES] + ["all", "non
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--target", default=".", metavar="DIR", help="the repository to install into (default: .)")
+    parser.add_argument("--target", default=None, metavar="DIR",
+                        help="the repository to install into (default: this project's root, found upward from here)")
     parser.add_argument(
         "--harness", nargs="+", choices=HARNESS_CHOICES, metavar="NAME",
         help=f"one or more of {', '.join(HARNESS_CHOICES)} (none: the tool only; default: the harnesses found in the target)",
@@ -73,6 +75,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args, streams) -> int:
+    args.target = args.target or project.find().root  # never a second .agent/ in a subfolder
     if args.shared_settings and not args.hooks:
         raise InputError("--shared-settings only says where --hooks go: add --hooks, or drop it")
     plan = installer.plan_install(

@@ -23,7 +23,11 @@ flags is refused. The run is checked against the approved-run
 schema; an invalid one is refused with the reason and its JSON path and
 nothing is written. The run is appended to
 <agent-root>/flywheel/approved-runs.jsonl under a lock, id "rec_" plus a
-digest of its content and time.
+digest of its content (not the time or the reviewer): recording the same
+work again says "already recorded" and writes nothing. A recorded run is
+corrected like a reviewed one (review --undo ID, review --relabel ID).
+The reviewer is --reviewer, else DATA_FLYWHEEL_REVIEWER, else git config
+user.name, else the account name.
 
 Examples:
   python3 .agent/tools/data_flywheel_export.py record --domain saas --workflow bug_triage --status accepted --input "Import fails after adding a custom field." --output "Regression in the import validator; fix and test attached."
@@ -37,10 +41,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import time
 from typing import Any, Dict, List, Optional, Tuple
 
+from .. import project
 from ..errors import InputError
 from ..records import decisions
 from . import common
@@ -70,8 +73,8 @@ def add_arguments(parser) -> None:
                         help="who judged (default: $DATA_FLYWHEEL_REVIEWER, else the login name)")
     parser.add_argument("--harness", metavar="NAME", help="the agent harness, e.g. claude-code or codex")
     parser.add_argument("--model", metavar="NAME", help="the model that produced the output")
-    parser.add_argument("--project", metavar="NAME", help="the project (default: this folder's name)")
-    parser.add_argument("--agent-root", default=".agent", metavar="DIR", help="the .agent folder (default: .agent)")
+    parser.add_argument("--project", metavar="NAME", help="the project (default: the project folder's name)")
+    common.add_agent_root_flag(parser)
     parser.add_argument("--approved-runs", metavar="PATH",
                         help="where the run goes (default: <agent-root>/flywheel/approved-runs.jsonl)")
     common.add_json_flag(parser)
@@ -123,11 +126,11 @@ def run(args, streams) -> int:
             messages = decisions.with_final_answer(messages, answer)
             if status == "edited" and original is None and (final or "").strip():
                 original = final
-    created = decisions.now(streams.env)
+    created = decisions.now(streams.env)  # created_at and reviewed_at: not part of the id
     record: Dict[str, Any] = {
         "id": "",
         "created_at": created,
-        "project": args.project or os.path.basename(os.getcwd()) or "project",
+        "project": args.project or project.find().name,
         "domain": domain,
         "workflow": workflow,
     }
@@ -148,23 +151,23 @@ def run(args, streams) -> int:
     record["human_review"] = review
     record.update({"redaction_status": "passed", "pii_level": "unknown", "raw_input_stored": False,
                    "source": {"recorded_by": "record"}})
-    clean, found = gate.redact_record(record)
-    if found.count:
-        clean["redaction_status"] = "auto_redacted"  # as harvest marks what it had to redact
+    ledger = decisions.Ledger(decisions.approved_runs_path(args.agent_root, args.approved_runs), gate, reviewer, streams.env)
+    clean, found = ledger.clean(record)
     if status == "edited" and clean.get("output_original") == clean["output_approved"]:
         raise InputError("the draft (--original-file) is the same as the output", remedy="use --status accepted")
-    clean["id"] = _run_id(clean, streams.env)
-    decisions.check_record(clean, gate)
-    path = decisions.approved_runs_path(args.agent_root, args.approved_runs)
-    earlier = decisions.append_once(path, clean, [clean["id"]])
-    return _report(clean, found, path, earlier is not None, args, streams)
+    clean["id"] = run_id(clean)
+    earlier = ledger.append(clean, what="the record")
+    return _report(clean, found, ledger.path, earlier, args, streams)
 
 
-def _run_id(record: Dict[str, Any], env) -> str:
-    """``rec_`` + a digest of the redacted content and the time: the same call twice in one moment is one run."""
-    body = json.dumps({k: v for k, v in record.items() if k != "id"}, sort_keys=True, ensure_ascii=False)
-    moment = env.get("SOURCE_DATE_EPOCH", "").strip() or str(time.time_ns())
-    return "rec_" + hashlib.sha256(f"{body}|{moment}".encode("utf-8")).hexdigest()[:24]
+# What makes two recorded runs the same run: what they teach, not when or by whom they were judged.
+_NOT_CONTENT = ("id", "created_at", "human_review", "source", "redaction_status")
+
+
+def run_id(record: Dict[str, Any]) -> str:
+    """``rec_`` + a digest of the redacted content: recording the same work twice is one run, whenever it is done."""
+    body = json.dumps({k: v for k, v in record.items() if k not in _NOT_CONTENT}, sort_keys=True, ensure_ascii=False)
+    return "rec_" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:24]
 
 
 def _read(path: Optional[str], streams) -> Optional[str]:
@@ -221,9 +224,12 @@ def _last_text(messages: Optional[List[Any]], role: str) -> Optional[str]:
     return None
 
 
-def _report(record: Dict[str, Any], found, path: str, already: bool, args, streams) -> int:
+def _report(record: Dict[str, Any], found, path: str, earlier: Optional[decisions.Decided], args, streams) -> int:
     review = record["human_review"]
     next_step = "run status to see readiness, or export to rebuild the datasets"
+    if earlier is not None:
+        next_step = (f"nothing written; to change how it was judged: review --undo {record['id']}, "
+                     "then record again or review --accept/--edit/--reject it")
     if args.json:
         streams.json({
             "id": record["id"],
@@ -234,14 +240,18 @@ def _report(record: Dict[str, Any], found, path: str, already: bool, args, strea
             "created_at": record["created_at"],
             "redaction_status": record["redaction_status"],
             "redaction": {"values": found.count, "rules": sorted(found.by_rule)},
-            "already_recorded": already,
+            "already_recorded": earlier is not None,
+            **({"recorded": {"status": earlier.status, "reviewer": earlier.reviewer, "reviewed_at": earlier.reviewed_at,
+                             "line": earlier.line}} if earlier is not None else {}),
             "approved_runs": path,
             "next": next_step,
         })
         return 0
     out = streams.stdout
-    if already:
-        out.write(f"already recorded: {record['id']} is in {path}; nothing written\n")
+    if earlier is not None:
+        out.write(f"already recorded: {record['id']} is in {path}:{earlier.line} ({earlier.describe()}); nothing written\n")
+        if earlier.final and earlier.status != review["status"]:
+            out.write(f"next: {next_step}\n")
         return 0
     out.write(f"recorded {record['id']} ({review['status']}, {record['domain']}/{record['workflow']}) by {review['reviewer']}\n")
     note = decisions.redaction_note(found)

@@ -1,4 +1,4 @@
-"""Accept, edit or reject the pending candidates that harvest collected.
+"""Accept, edit or reject the pending candidates that harvest collected; show one; correct a decision.
 
 On a terminal (stdin and stdout both), shows each pending candidate in turn:
 a short summary (workflow, harness, when, outcome), the task, the agent's
@@ -10,26 +10,39 @@ Edit opens $VISUAL or $EDITOR (else vi) on the answer; the agent's draft is
 kept as output_original. Reject asks why (the note is required). Workflow
 sets the candidate's domain and workflow. Skip and quit decide nothing.
 
+Without a terminal (agents, scripts), use the flags: --list (project,
+harness, when, outcome, size, whether redaction found anything);
+--show ID (one candidate in full: task, answer, tool calls, where it came
+from, what redaction replaced and whether the export could train on it);
+--accept ID, --reject ID --note TEXT, --edit ID --output-file F (- for
+stdin). An ID may be any unique prefix of a candidate's id, or a recorded
+run's whole id.
+
 Each decision is appended at once to <agent-root>/flywheel/approved-runs.jsonl
 (the candidate copied, with human_review status, reviewer, reviewed_at and
 notes, and source.candidate_id), so quitting loses nothing. Rejected runs are
-kept there as negative cases; the export never trains on them. Appends
-happen under a lock: two reviewers never decide one candidate twice.
+kept there as negative cases; the export never trains on them. Nothing is
+ever rewritten: --undo ID appends a line that makes the run pending again
+(decide it anew afterwards), --relabel ID --domain D --workflow W appends
+one that files a decided run elsewhere; each names the line it replaces
+(human_review.corrects) and the export reads the latest. Appends happen
+under a lock: two reviewers never decide one candidate twice.
 
-Without a terminal, use the flags: --list, --accept ID, --reject ID --note
-TEXT, --edit ID --output-file F (- for stdin). An ID may be any unique prefix.
 What is typed (an edited answer, notes) passes the redaction scanner before
 it is written; the command says how many values it replaced and by which
 rules, never the values, and marks the run auto_redacted. A domain, workflow
 or reviewer name the scanner flags is refused. The reviewer is --reviewer,
-else DATA_FLYWHEEL_REVIEWER, else the login name (USER, LOGNAME, USERNAME).
+else DATA_FLYWHEEL_REVIEWER, else git config user.name, else the account name.
 
 Examples:
   python3 .agent/tools/data_flywheel_export.py review
   python3 .agent/tools/data_flywheel_export.py review --list --json
+  python3 .agent/tools/data_flywheel_export.py review --show cand_8762
   python3 .agent/tools/data_flywheel_export.py review --accept cand_8762 --note "Correct and minimal."
   python3 .agent/tools/data_flywheel_export.py review --reject cand_5a1f --note "Deleted the wrong folder."
   python3 .agent/tools/data_flywheel_export.py review --edit cand_0c3e --output-file answer.md --workflow add_tests
+  python3 .agent/tools/data_flywheel_export.py review --relabel cand_8762 --domain python --workflow add_tests
+  python3 .agent/tools/data_flywheel_export.py review --undo cand_5a1f --note "Rejected by mistake."
 
 Exit status: 0 done; 1 the decision would not be a valid approved run
 (nothing written); 2 a usage error, an unknown or already decided id, an
@@ -37,27 +50,28 @@ empty edit, or no candidates file.
 """
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable, Dict, List, Optional, Tuple
+from typing import IO, Any, Callable, Dict, List, Optional
 
 from ..errors import FlywheelError, InputError
 from ..records import decisions
+from ..records import summary as summary_facts
 from ..terminal import Painter, colour_enabled, is_terminal, plural
 from . import common
+from . import review_show as show
 
 NAME = "review"
-SUMMARY = "accept, edit or reject pending candidates (interactive on a terminal)"
+SUMMARY = "accept, edit or reject pending candidates (interactive on a terminal); show, undo or relabel one"
 
 PROMPT = "[a]ccept [e]dit [r]eject [s]kip [w]orkflow [t]ools [q]uit > "
-TASK_SHOWN = (20, 1200)  # lines, characters
-ANSWER_SHOWN = (40, 3000)
-ACTIONS_HINT = "--list, --accept ID, --reject ID --note TEXT, or --edit ID --output-file F"
+ACTIONS_HINT = "--list, --show ID, --accept ID, --reject ID --note TEXT, or --edit ID --output-file F"
+DECIDING = ("accept", "reject", "edit")
+CORRECTING = ("undo", "relabel")
 
 Editor = Callable[[str], str]
 
@@ -65,16 +79,20 @@ Editor = Callable[[str], str]
 def add_arguments(parser) -> None:
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--list", action="store_true", help="list the pending candidates and exit")
+    action.add_argument("--show", metavar="ID", help="show one candidate (or decided run) in full and exit")
     action.add_argument("--accept", metavar="ID", help="accept this candidate's answer as it is")
     action.add_argument("--reject", metavar="ID", help="reject this candidate (needs --note): kept as a negative case")
     action.add_argument("--edit", metavar="ID", help="replace this candidate's answer with --output-file (the draft is kept)")
+    action.add_argument("--undo", metavar="ID", help="withdraw the decision on this run: it is pending again (appended)")
+    action.add_argument("--relabel", metavar="ID",
+                        help="file a decided run under --domain/--workflow (appended; the decision stands)")
     parser.add_argument("--output-file", metavar="F", help="with --edit: the corrected answer; - for stdin")
     parser.add_argument("--note", metavar="TEXT", help="a review note (required with --reject)")
     parser.add_argument("--domain", metavar="NAME", help="set the decided run's domain (default: the candidate's)")
     parser.add_argument("--workflow", metavar="NAME", help="set the decided run's workflow (default: the candidate's)")
     parser.add_argument("--reviewer", metavar="NAME",
-                        help="who decides (default: $DATA_FLYWHEEL_REVIEWER, else the login name)")
-    parser.add_argument("--agent-root", default=".agent", metavar="DIR", help="the .agent folder (default: .agent)")
+                        help="who decides (default: $DATA_FLYWHEEL_REVIEWER, else git config user.name, else the account name)")
+    common.add_agent_root_flag(parser)
     parser.add_argument("--candidates", metavar="PATH",
                         help="the candidates file (default: <agent-root>/flywheel/candidates.jsonl)")
     parser.add_argument("--approved-runs", metavar="PATH",
@@ -89,8 +107,13 @@ def _check_flags(args, interactive: bool) -> None:
         raise InputError("--edit needs --output-file F", remedy="write the corrected answer to a file, or pass - and pipe it in")
     if args.output_file and args.edit is None:
         raise InputError("--output-file goes with --edit ID", remedy="use --edit ID --output-file F")
-    if args.list and (args.note or args.domain or args.workflow):
-        raise InputError("--note, --domain and --workflow set a decision", remedy="use them with --accept, --edit or --reject")
+    if (args.list or args.show is not None) and (args.note or args.domain or args.workflow):
+        raise InputError("--note, --domain and --workflow set a decision",
+                         remedy="use them with --accept, --edit, --reject, --undo or --relabel")
+    if args.undo is not None and (args.domain or args.workflow):
+        raise InputError("--undo takes no --domain or --workflow", remedy="undo, then decide again; or use --relabel ID")
+    if args.relabel is not None and not (args.domain or args.workflow):
+        raise InputError("--relabel needs --domain NAME or --workflow NAME", remedy="say where the run belongs")
     if interactive and args.json:
         raise InputError("--json needs an action", remedy=f"use {ACTIONS_HINT}")
     if interactive and args.note:
@@ -100,20 +123,21 @@ def _check_flags(args, interactive: bool) -> None:
 
 
 def run(args, streams) -> int:
-    interactive = not (args.list or args.accept or args.reject or args.edit)
-    for name in ("accept", "reject", "edit"):
-        value = getattr(args, name)
-        if value is not None and not value.strip():
+    acting = [name for name in ("show", *DECIDING, *CORRECTING) if getattr(args, name) is not None]
+    interactive = not (args.list or acting)
+    for name in acting:
+        if not getattr(args, name).strip():
             raise InputError(f"--{name} needs a candidate id", remedy="review --list shows them")
     _check_flags(args, interactive)
     if interactive and not (is_terminal(streams.stdin) and is_terminal(streams.stdout)):
         raise InputError("review is interactive only on a terminal", remedy=f"without one, use {ACTIONS_HINT}")
     gate, _ruleset = common.make_gate(args)
+    reading = args.list or args.show is not None
     desk = Desk(
         gate=gate,
         env=streams.env,
         approved_runs=decisions.approved_runs_path(args.agent_root, args.approved_runs),
-        reviewer="" if args.list else decisions.reviewer_name(args.reviewer, streams.env, gate),
+        reviewer="" if reading else decisions.reviewer_name(args.reviewer, streams.env, gate),
     )
     labels = Labels()
     if args.domain is not None:
@@ -124,14 +148,23 @@ def run(args, streams) -> int:
     printer = common.ProblemPrinter(streams.stderr, paint, {
         "duplicate_id": "line skipped; the first one is reviewable",
     })
-    desk.candidates = decisions.Candidates.read(
-        decisions.candidates_path(args.agent_root, args.candidates), printer, gate.redact_value
-    )
+    candidates = decisions.candidates_path(args.agent_root, args.candidates)
+    if acting and not os.path.exists(candidates):  # recorded runs can be shown and corrected before any harvest
+        desk.candidates = decisions.Candidates(candidates, {})
+    else:
+        desk.candidates = decisions.Candidates.read(candidates, printer, gate.redact_value)
     printer.finish()
     desk.skipped_lines = printer.printed + printer.held_back
     desk.refresh()
     if args.list:
         return _list(desk, args, streams)
+    if args.show is not None:
+        view = desk.view(args.show.strip(), common.load_settings(args))
+        if args.json:
+            streams.json(show.show_document(view))
+        else:
+            show.show_text(view, streams.stdout, Painter(colour_enabled(streams.stdout, streams.env)))
+        return 0
     if interactive:
         pending = desk.pending()
         streams.stdout.write(
@@ -144,15 +177,21 @@ def run(args, streams) -> int:
         )
         streams.stdout.write(tally.summary(desk) + "\n")
         return 0
-    identifier = args.accept or args.reject or args.edit
-    entry = desk.candidates.resolve(identifier.strip(), desk.decided, desk.approved_runs)
-    candidate = desk.candidates.load(entry)
+    note = (args.note or "").strip() or None
+    if args.undo is not None:
+        record, found, before = desk.undo(args.undo.strip(), note)
+        return _report(desk, record, found, args, streams, before=before)
+    if args.relabel is not None:
+        record, found, before = desk.relabel(args.relabel.strip(), labels, note)
+        return _report(desk, record, found, args, streams, before=before)
+    identifier = (args.accept or args.reject or args.edit).strip()
+    base = desk.to_decide(identifier)
     if args.edit is not None:
         status, output = "edited", _read_answer(args.output_file, streams)
     else:
         status, output = ("accepted" if args.accept is not None else "rejected"), None
-    decision = Decision(status, note=args.note, output=output, domain=labels.domain, workflow=labels.workflow)
-    record, found = desk.decide(candidate, decision)
+    decision = Decision(status, note=note, output=output, domain=labels.domain, workflow=labels.workflow)
+    record, found = desk.decide(base, decision)
     return _report(desk, record, found, args, streams)
 
 
@@ -177,16 +216,38 @@ class Labels:
 
 
 @dataclass
+class View:
+    """One run as ``--show`` presents it: the run as it stands, its facts, where it came from, what the export makes of it."""
+
+    record: Dict[str, Any]
+    facts: summary_facts.Summary
+    status: str
+    source: Dict[str, Any]
+    decision: Optional[Dict[str, Any]]
+    history: List[Dict[str, Any]]
+    trainability: Dict[str, Any]
+    next_step: str
+
+
+@dataclass
 class Desk:
-    """What every decision needs: the gate, the store, who decides, and the candidates read so far."""
+    """What every decision needs: the gate, the store, who decides, and the candidates read so far.
+
+    Every write goes through one ``decisions.Ledger`` (the path ``record``
+    takes too): redact, check, append under the lock.
+    """
 
     gate: Any
     env: Any
     approved_runs: str
     reviewer: str
     candidates: Any = None
-    decided: Dict[str, decisions.Decided] = field(default_factory=dict)
+    decided: Dict[str, decisions.Decided] = field(default_factory=dict)  # the latest line of each candidate decided
     skipped_lines: int = 0
+
+    @property
+    def ledger(self) -> decisions.Ledger:
+        return decisions.Ledger(self.approved_runs, self.gate, self.reviewer, self.env)
 
     def refresh(self) -> None:
         self.decided = decisions.find_decided(self.approved_runs, self.candidates.entries.keys())
@@ -194,44 +255,174 @@ class Desk:
     def pending(self) -> List[decisions.Entry]:
         return self.candidates.pending(self.decided)
 
+    def is_decided(self, run_id: str) -> bool:
+        return run_id in self.decided and self.decided[run_id].final
+
+    def labels_before(self, run_id: str) -> Labels:
+        """The labels an undone run had: deciding it again keeps them."""
+        latest = self.decided.get(run_id)
+        if latest is None:
+            return Labels()
+        before = decisions.read_line(self.approved_runs, latest.line)
+        return Labels(before.get("domain"), before.get("workflow"))
+
     def label(self, text: str, what: str) -> str:
         return decisions.label_name(text, what, self.gate)
 
+    # -- finding the run an id names --
+
+    def find(self, text: str):
+        """``(entry, latest)``: the candidate an id or prefix names (or None for a recorded run) and its latest line."""
+        entry = self.candidates.find(text)
+        if entry is not None:
+            return entry, self.decided.get(entry.id)
+        latest = decisions.find_decided(self.approved_runs, [text]).get(text)
+        if latest is None:
+            harvested = os.path.exists(self.candidates.path)
+            raise InputError(
+                f"no candidate with id {text!r}", source=self.candidates.path,
+                remedy=("review --list shows the pending ones" if harvested else "there is no candidates file: run harvest first")
+                + "; a recorded run needs its whole id",
+            )
+        return None, latest
+
+    def current(self, entry, latest) -> Dict[str, Any]:
+        """The run as it stands: its latest line in the approved runs, else the candidate."""
+        if latest is not None:
+            return decisions.read_line(self.approved_runs, latest.line)
+        return self.candidates.load(entry)
+
+    def to_decide(self, text: str) -> Dict[str, Any]:
+        """The pending candidate (or undone run) an id names, to decide; an error if it is decided."""
+        entry, latest = self.find(text)
+        if entry is not None:
+            return self.candidates.load(self.candidates.resolve(entry.id, self.decided, self.approved_runs))
+        if latest.final:
+            raise InputError(
+                f"{text} was already decided: {latest.describe()}", source=self.approved_runs, line=latest.line,
+                remedy=f"to change it, review --undo {text} first",
+            )
+        return self.current(None, latest)
+
+    def _decided_run(self, text: str, what: str):
+        entry, latest = self.find(text)
+        run_id = entry.id if entry is not None else text
+        if latest is None or not latest.final:
+            state = "pending" if latest is None else f"pending again ({latest.action} by {latest.reviewer or '?'})"
+            raise InputError(f"{run_id} is not decided: it is {state}", remedy=f"nothing to {what}; decide it first")
+        return run_id, latest, decisions.read_line(self.approved_runs, latest.line)
+
+    # -- writing --
+
     def decide(self, candidate: Dict[str, Any], decision: Decision):
-        """Redact what was typed, build the approved run, check it and append it; ``(record, findings)``."""
-        typed: Dict[str, Any] = {}
-        if decision.output is not None:
-            typed["output_approved"] = decision.output
-        if decision.note:
-            typed["review_notes"] = decision.note.strip()
-        clean, found = self.gate.redact_record(typed)
-        output = clean.get("output_approved")
+        """Build the approved run for ``decision``, redact, check and append it; ``(record, findings)``.
+
+        A candidate whose decision was undone is decided anew: the line
+        names the undo it replaces, and keeps the labels it had.
+        """
+        run_id = candidate["id"]
+        if run_id in self.candidates.entries:
+            latest = self.decided.get(run_id)
+        else:  # a recorded run, decided anew after an undo
+            latest = decisions.find_decided(self.approved_runs, [run_id]).get(run_id)
+        if latest is not None and latest.final:
+            raise InputError(
+                f"{candidate['id']} was already decided: {latest.describe()}", source=self.approved_runs, line=latest.line,
+                remedy=f"nothing was written; to change it, review --undo {candidate['id']} first",
+            )
+        domain, workflow = decision.domain, decision.workflow
+        if latest is not None:  # undone: keep the labels it was given
+            before = decisions.read_line(self.approved_runs, latest.line)
+            domain, workflow = domain or before.get("domain"), workflow or before.get("workflow")
+        record = decisions.decision_record(
+            candidate, status=decision.status, reviewer=self.reviewer, reviewed_at=decisions.now(self.env),
+            note=(decision.note or "").strip() or None, output=decision.output if decision.status == "edited" else None,
+            domain=domain, workflow=workflow,
+        )
+        if latest is not None:
+            record["human_review"]["corrects"] = decisions.provenance(latest, "decision")
+        clean, found = self.ledger.clean(record)
         if decision.status == "edited":
+            output = clean.get("output_approved")
             if not (output or "").strip():
                 raise InputError(
                     "the edited answer is empty", remedy="write the corrected answer; to drop the candidate, reject it with a note"
                 )
             if output == candidate.get("output_approved"):
                 raise InputError("the edited answer is the agent's answer unchanged", remedy="accept it instead (--accept ID)")
-        record = decisions.decision_record(
-            candidate, status=decision.status, reviewer=self.reviewer, reviewed_at=decisions.now(self.env),
-            note=clean.get("review_notes"), output=output if decision.status == "edited" else None,
-            domain=decision.domain, workflow=decision.workflow,
-        )
-        if found.count:
-            record["redaction_status"] = "auto_redacted"  # as harvest marks a candidate it had to redact
-        decisions.check_record(record, self.gate, f"the decision on {candidate['id']}")
-        earlier = decisions.append_decision(self.approved_runs, record)
+        self._append(clean, f"the decision on {candidate['id']}", latest)
+        return clean, found
+
+    def undo(self, text: str, note: Optional[str]):
+        """Append the line that makes a decided run pending again; ``(record, findings, the line undone)``."""
+        run_id, latest, before = self._decided_run(text, "undo")
+        record = decisions.undone(before, latest, reviewer=self.reviewer, reviewed_at=decisions.now(self.env), note=note)
+        clean, found = self.ledger.clean(record)
+        self._append(clean, f"the undo of {run_id}", latest)
+        return clean, found, latest
+
+    def relabel(self, text: str, labels: Labels, note: Optional[str]):
+        """Append the line that files a decided run under new labels; its decision stands."""
+        run_id, latest, before = self._decided_run(text, "relabel")
+        domain, workflow = labels.domain or before.get("domain"), labels.workflow or before.get("workflow")
+        if (domain, workflow) == (before.get("domain"), before.get("workflow")):
+            raise InputError(f"{run_id} is already {domain}/{workflow}", remedy="nothing was written")
+        review = before.get("human_review") if isinstance(before.get("human_review"), dict) else {}
+        kept_note = review.get("review_notes") if isinstance(review.get("review_notes"), str) else None
+        record = decisions.corrected(before, latest, "relabel", status=latest.status, reviewer=self.reviewer,
+                                     reviewed_at=decisions.now(self.env), note=note or kept_note)
+        record["domain"], record["workflow"] = domain, workflow
+        clean, found = self.ledger.clean(record)
+        self._append(clean, f"the relabel of {run_id}", latest)
+        return clean, found, latest
+
+    def _append(self, record: Dict[str, Any], what: str, latest: Optional[decisions.Decided]) -> None:
+        earlier = self.ledger.append(record, what=what, expect=latest)
+        run_id = record["id"]
         if earlier is not None:
             self.decided[earlier.id] = earlier
-            raise InputError(
-                f"{candidate['id']} was already decided: {earlier.describe()}", source=self.approved_runs, line=earlier.line,
-                remedy="nothing was written; a decision is final",
-            )
-        self.decided[candidate["id"]] = decisions.Decided(
-            candidate["id"], 0, decision.status, self.reviewer, record["human_review"]["reviewed_at"]
+            told = (f"{run_id} was already decided: {earlier.describe()}" if latest is None
+                    else f"{run_id} changed meanwhile: it is now {earlier.describe()}")
+            raise InputError(told, source=self.approved_runs, line=earlier.line,
+                             remedy="nothing was written; review --show ID says where it stands")
+        now = decisions.find_decided(self.approved_runs, [run_id]).get(run_id)
+        if now is not None:
+            self.decided[run_id] = now
+
+    # -- showing --
+
+    def view(self, text: str, settings) -> View:
+        entry, latest = self.find(text)
+        record = self.current(entry, latest)
+        run_id = record["id"]
+        status = latest.status if latest is not None else (entry.status if entry is not None else "pending")
+        source = record.get("source") if isinstance(record.get("source"), dict) else {}
+        where: Dict[str, Any] = {}
+        if entry is not None:
+            where.update({"file": self.candidates.path, "line": entry.line})
+        for key in ("session_hash", "segment", "request", "episode_id", "recorded_by"):
+            if key in source:
+                where[key] = source[key]
+        lines = decisions.history(self.approved_runs, run_id)
+        history = [
+            {"action": line.action, "status": line.status, "reviewer": line.reviewer,
+             "reviewed_at": line.reviewed_at, "file": self.approved_runs, "line": line.line}
+            for line in lines
+        ]
+        if status == "pending":
+            next_step = f"review --accept {run_id} | --edit {run_id} --output-file F | --reject {run_id} --note TEXT"
+        else:
+            next_step = f"review --undo {run_id} withdraws the decision; review --relabel {run_id} --workflow NAME files it elsewhere"
+        return View(
+            record=record,
+            facts=summary_facts.summarize(record, placeholders=True),
+            status=status,
+            source=where,
+            decision=history[-1] if history else None,
+            history=history,
+            trainability=show.trainability(record, settings, self.gate, "accepted" if status == "pending" else status),
+            next_step=next_step,
         )
-        return record, found
 
 
 def _read_answer(path: str, streams) -> str:
@@ -249,8 +440,10 @@ def _next_step(desk: Desk) -> str:
     return "no candidates left to review: run export (or status) to see what the decisions add up to"
 
 
-def _report(desk: Desk, record, found, args, streams) -> int:
+def _report(desk: Desk, record, found, args, streams, before: Optional[decisions.Decided] = None) -> int:
     review = record["human_review"]
+    corrects = review.get("corrects") if isinstance(review.get("corrects"), dict) else None
+    action = corrects["action"] if corrects and before is not None else "decision"
     if args.json:
         streams.json({
             "id": record["id"],
@@ -259,6 +452,7 @@ def _report(desk: Desk, record, found, args, streams) -> int:
             "workflow": record["workflow"],
             "reviewer": review["reviewer"],
             "reviewed_at": review["reviewed_at"],
+            **({"action": action, "corrects": corrects} if corrects else {}),
             "approved_runs": desk.approved_runs,
             "redaction": _redaction(found),
             "pending": len(desk.pending()),
@@ -266,47 +460,49 @@ def _report(desk: Desk, record, found, args, streams) -> int:
         })
         return 0
     out = streams.stdout
-    out.write(
-        f"{review['status']} {record['id']} ({record['domain']}/{record['workflow']}) "
-        f"by {review['reviewer']} at {review['reviewed_at']}\n"
-    )
+    labels = f"{record['domain']}/{record['workflow']}"
+    if action == "undo":
+        out.write(f"undone {record['id']}: pending again (was {before.describe()}, line {before.line}) "
+                  f"by {review['reviewer']} at {review['reviewed_at']}\n")
+    elif action == "relabel":
+        out.write(f"relabelled {record['id']} as {labels} ({review['status']} stands) "
+                  f"by {review['reviewer']} at {review['reviewed_at']}\n")
+    else:
+        out.write(f"{review['status']} {record['id']} ({labels}) by {review['reviewer']} at {review['reviewed_at']}\n")
     note = decisions.redaction_note(found)
     if note:
         out.write(f"{note} before writing\n")
     out.write(f"written to {desk.approved_runs}\n")
-    out.write(f"next: {_next_step(desk)}\n")
+    if action == "undo":
+        out.write(f"next: review --show {record['id']}, then --accept, --edit or --reject it\n")
+    else:
+        out.write(f"next: {_next_step(desk)}\n")
     return 0
 
 
 def _list(desk: Desk, args, streams) -> int:
     pending = desk.pending()
     path = desk.candidates.path
+    decided = sum(1 for latest in desk.decided.values() if latest.final)
     if args.json:
         streams.json({
             "candidates": path,
             "approved_runs": desk.approved_runs,
             "count": len(pending),
-            "decided": len(desk.decided),
+            "decided": decided,
             "skipped_lines": desk.skipped_lines,
-            "pending": [
-                {"id": e.id, "domain": e.domain, "workflow": e.workflow, "harness": e.harness,
-                 "created_at": e.created_at, "task": e.task, "line": e.line}
-                for e in pending
-            ],
+            "pending": [show.list_row(entry) for entry in pending],
         })
         return 0
     out = streams.stdout
     if not pending:
-        out.write(f"no pending candidates in {path} ({len(desk.decided)} decided)\n")
+        out.write(f"no pending candidates in {path} ({decided} decided)\n")
         out.write("next: harvest again after more agent work\n")
         return 0
     out.write(f"{plural(len(pending), 'pending candidate')} in {path}\n")
-    rows = [("ID", "WORKFLOW", "HARNESS", "CREATED", "TASK")]
-    rows += [(e.id, f"{e.domain}/{e.workflow}", e.harness, e.created_at, e.task) for e in pending]
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
-    for row in rows:
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4] + "\n")
-    out.write("next: review on a terminal, or review --accept ID | --reject ID --note TEXT | --edit ID --output-file F\n")
+    show.list_text(pending, out)
+    out.write("next: review --show ID, then review --accept ID | --reject ID --note TEXT | --edit ID --output-file F "
+              "(or review on a terminal)\n")
     return 0
 
 
@@ -358,89 +554,35 @@ def system_editor(env) -> Editor:
     return edit
 
 
-def _clip(text: str, limits) -> List[str]:
-    """The first lines of ``text`` within the limits, then a note saying how much is not shown."""
-    max_lines, max_chars = limits
-    shown: List[str] = []
-    used = 0
-    for line in (text.splitlines() or [""])[:max_lines]:
-        room = max_chars - used
-        if room <= 0:
-            break
-        shown.append(line[:room])
-        used += min(len(line), room) + 1
-    hidden = len(text) - min(used, len(text))
-    if hidden > 0:
-        shown.append(f"\u2026 ({hidden:,} more characters not shown)")
-    return shown
-
-
-def _tool_calls(candidate: Dict[str, Any]) -> List[Tuple[Dict[str, Any], Optional[str]]]:
-    """Each tool call of the trajectory with the text of its result (None when it has none)."""
-    results: Dict[str, str] = {}
-    calls = []
-    for message in candidate.get("messages") or ():
-        if not isinstance(message, dict):
-            continue
-        if message.get("role") == "tool" and isinstance(message.get("tool_call_id"), str):
-            content = message.get("content")
-            results[message["tool_call_id"]] = content if isinstance(content, str) else json.dumps(content)
-        for call in message.get("tool_calls") or ():
-            if isinstance(call, dict) and isinstance(call.get("function"), dict):
-                calls.append(call)
-    return [(call, results.get(call.get("id"))) for call in calls]
-
-
-def _folded(calls) -> str:
-    counts: Dict[str, int] = {}
-    for call, _result in calls:
-        name = str(call["function"].get("name") or "?")
-        counts[name] = counts.get(name, 0) + 1
-    return ", ".join(f"{name} ({count})" for name, count in counts.items())
-
-
-def _unfolded(calls) -> List[str]:
-    lines = []
-    for number, (call, result) in enumerate(calls, start=1):
-        arguments = call["function"].get("arguments")
-        if not isinstance(arguments, str):
-            arguments = json.dumps(arguments, ensure_ascii=False, sort_keys=True)
-        lines.append(f"  {number}. {call['function'].get('name')} {_one_line(arguments, 150)}")
-        if result is not None:
-            lines.append(f"     -> {_one_line(result, 140)}")
-    return lines
-
-
-def _one_line(text: str, width: int) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
-
-
 def _show(candidate: Dict[str, Any], entry, position: str, paint: Painter, labels: Labels, out: IO[str]):
     source = candidate.get("source") if isinstance(candidate.get("source"), dict) else {}
     domain = labels.domain or candidate.get("domain")
     workflow = labels.workflow or candidate.get("workflow")
-    details = [f"harness {entry.harness}"]
+    facts = entry.summary or summary_facts.summarize(candidate)
+    details = [f"harness {facts.harness}"]
     if candidate.get("model_used"):
         details.append(f"model {candidate['model_used']}")
-    details.append(entry.created_at or "no date")
-    if source.get("outcome"):
-        details.append(f"outcome {source['outcome']}")
+    details.append(facts.when or "no date")
+    if facts.outcome:
+        details.append(f"outcome {facts.outcome}")
     if source.get("unanswered_tool_calls"):
         details.append(plural(source["unanswered_tool_calls"], "unanswered tool call"))
+    if facts.project:
+        details.append(f"project {facts.project}")
     out.write("\n" + paint(f"{position} {candidate['id']}", "bold") + f"  {domain}/{workflow}\n")
     out.write("  " + " \u00b7 ".join(details) + "\n")
-    if candidate.get("redaction_status") == "auto_redacted":
-        out.write("  " + paint("the scanner replaced values in this run (placeholders such as [EMAIL_1])", "yellow") + "\n")
+    if facts.redacted:
+        out.write("  " + paint(show.redaction_lines(facts)[0] + " (placeholders such as [EMAIL_1]; "
+                               "review --show ID says what that means for training)", "yellow") + "\n")
     out.write(paint("task:", "cyan") + "\n")
-    for line in _clip(str(candidate.get("input_redacted") or ""), TASK_SHOWN):
+    for line in show.clip(str(candidate.get("input_redacted") or ""), show.TASK_SHOWN):
         out.write(f"  {line}\n")
     out.write(paint("final answer:", "cyan") + "\n")
-    for line in _clip(str(candidate.get("output_approved") or ""), ANSWER_SHOWN):
+    for line in show.clip(str(candidate.get("output_approved") or ""), show.ANSWER_SHOWN):
         out.write(f"  {line}\n")
-    calls = _tool_calls(candidate)
+    calls = show.tool_calls(candidate)
     if calls:
-        out.write(paint("tool calls:", "cyan") + f" {_folded(calls)}  ([t] unfolds them)\n")
+        out.write(paint("tool calls:", "cyan") + f" {show.folded(calls)}  ([t] unfolds them)\n")
     return calls
 
 
@@ -477,7 +619,7 @@ def review_loop(
     out = stdout
     try:
         for index, entry in enumerate(entries, start=1):
-            if entry.id in desk.decided:  # decided by someone else since the list was made
+            if desk.is_decided(entry.id):  # decided by someone else since the list was made
                 continue
             if not _offer(desk, entry, f"[{index}/{len(entries)}]", stdin, out, editor, paint, labels, tally):
                 break
@@ -489,7 +631,8 @@ def review_loop(
 def _offer(desk, entry, position, stdin, out, editor, paint, labels, tally) -> bool:
     """One candidate at the prompt; False when the reviewer quits."""
     candidate = desk.candidates.load(entry)
-    domain, workflow = labels.domain, labels.workflow
+    earlier = desk.labels_before(entry.id)
+    domain, workflow = labels.domain or earlier.domain, labels.workflow or earlier.workflow
     calls = _show(candidate, entry, position, paint, Labels(domain, workflow), out)
     while True:
         answer = _ask(paint(PROMPT, "bold"), stdin, out)
@@ -503,7 +646,7 @@ def _offer(desk, entry, position, stdin, out, editor, paint, labels, tally) -> b
             tally.skipped += 1
             return True
         if choice == "t":
-            for line in _unfolded(calls) or ["  (no tool calls)"]:
+            for line in show.unfolded(calls) or ["  (no tool calls)"]:
                 out.write(line + "\n")
             continue
         if choice == "w":
@@ -542,7 +685,7 @@ def _offer(desk, entry, position, stdin, out, editor, paint, labels, tally) -> b
             record, found = desk.decide(candidate, decision)
         except FlywheelError as error:  # an invalid record, or someone else decided it first
             out.write(paint("error:", "red") + f" {error}\n")
-            if entry.id in desk.decided:  # someone else was first: move on
+            if desk.is_decided(entry.id):  # someone else was first: move on
                 return True
             continue
         tally.counts[decision.status] += 1

@@ -6,7 +6,8 @@ deleted if it is unchanged since; a file it changed (.gitignore, hook settings,
 .agent/flywheel/install-backup/, or, if you edited it since, only our entries
 are taken out and your edits kept. Files that were there before the install
 are never deleted, and nothing under .agent/flywheel/ but the backups is
-touched: your approved runs and exports stay. Everything is planned first: a
+touched: your approved runs and exports stay, and while they do, .gitignore
+keeps ignoring .agent/flywheel/ (the command says so). Everything is planned first: a
 settings file that no longer parses stops the uninstall with nothing changed.
 
 Examples:
@@ -15,6 +16,7 @@ Examples:
 """
 from __future__ import annotations
 
+from .. import project
 from ..install import installer
 from . import common
 from .install import report
@@ -24,7 +26,8 @@ SUMMARY = "take out what install added and put back what it changed"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--target", default=".", metavar="DIR", help="the repository to uninstall from (default: .)")
+    parser.add_argument("--target", default=None, metavar="DIR",
+                        help="the repository to uninstall from (default: this project's root, found upward from here)")
     parser.add_argument("--hermes-home", default=None, metavar="DIR",
                         help="where the Hermes skill was installed (default: the folder the ledger names)")
     parser.add_argument("--dry-run", action="store_true", help="print every file it would delete or restore, and write nothing")
@@ -32,6 +35,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args, streams) -> int:
+    args.target = args.target or project.find().root  # never a second .agent/ in a subfolder
     plan = installer.plan_uninstall(args.target, hermes_home=args.hermes_home)
     if not args.dry_run:
         installer.apply(plan)

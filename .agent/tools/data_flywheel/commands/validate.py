@@ -37,7 +37,7 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--format-assertion", action="store_true", help="with --schema: treat format: date-time as an assertion"
     )
-    parser.add_argument("--agent-root", default=".agent", metavar="DIR", help="for redaction.json (default: .agent)")
+    common.add_agent_root_flag(parser, "for redaction.json")
     parser.add_argument("file", metavar="FILE", help="JSONL or JSON file; - for stdin")
     common.add_json_flag(parser)
 

@@ -126,6 +126,8 @@ def run_harvest(
             _audit_events(log, episodes, gate, report, problem)
         entry = episodes.close()
         episodes = None
+        if candidates_path:  # before the manifest, so it counts what was really added
+            _add_candidates(new_candidates, candidates_path, report)
         manifest = {
             "manifest_version": 1,
             "tool": "data-flywheel",
@@ -142,21 +144,23 @@ def run_harvest(
         if episodes is not None:
             episodes.abandon()
         staging.discard()
-        new_candidates.close()
         raise
-    with new_candidates:
-        if candidates_path:
-            new_candidates.seek(0)
-            offered = [0]
-
-            def pending():
-                for line in new_candidates:
-                    offered[0] += 1
-                    yield json.loads(line)
-
-            report.candidates_added = candidate_records.append_new(candidates_path, pending())
-            report.candidates_seen = offered[0] - report.candidates_added
+    finally:
+        new_candidates.close()
     return report
+
+
+def _add_candidates(new_candidates, candidates_path: str, report: HarvestReport) -> None:
+    new_candidates.seek(0)
+    offered = [0]
+
+    def pending():
+        for line in new_candidates:
+            offered[0] += 1
+            yield json.loads(line)
+
+    report.candidates_added = candidate_records.append_new(candidates_path, pending())
+    report.candidates_seen = offered[0] - report.candidates_added
 
 
 def _harvest_session(found, episodes, gate, report, problem, new_candidates, candidate_checker, *,

@@ -498,8 +498,40 @@ def plan_uninstall(target: str, *, hermes_home: Optional[str] = None, source: Op
         if saved is not None and backup_done:
             delete(TARGET, entry.backup, "backup no longer needed")
     delete(TARGET, LEDGER, "the install ledger")
+    _keep_private_ignored(planner, target, gone)
     _prune(planner, before, gone)
     return plan
+
+
+def _keep_private_ignored(planner: _Planner, target: str, gone: set) -> None:
+    """While ``.agent/flywheel/`` holds anything after the uninstall, the ``.gitignore`` left still ignores it, and says so.
+
+    That folder holds approved runs, candidates and exports, which the
+    uninstall never touches: un-ignoring it would let a plain ``git add .``
+    commit them. Only what the install itself put there (the hook setting,
+    backups) goes, and then the folder goes with it.
+    """
+    private = os.path.join(target, *PRIVATE.strip("/").split("/"))
+    if not any(os.path.join(base, name) not in gone for base, _dirs, names in os.walk(private) for name in names):
+        return
+    for index, op in enumerate(planner.plan.ops):
+        if op.root != TARGET or op.path != GITIGNORE:
+            continue
+        if op.action == "delete":
+            text = ""
+        elif op.after is not None:
+            text = _text(op.after, GITIGNORE)
+        else:
+            return
+        if not configs.gitignore_missing(text, [PRIVATE]):
+            return
+        kept = configs.gitignore_append(text, [PRIVATE]).encode("utf-8")
+        action = "merge" if op.action == "delete" else op.action
+        planner.plan.ops[index] = dataclasses.replace(
+            op, action=action, after=kept, detail=f"{op.detail}; {PRIVATE} stays ignored")
+        planner.note("info", TARGET, GITIGNORE, f"{PRIVATE} stays ignored while it exists: it holds your approved runs, "
+                     "candidates and exports, which uninstall leaves in place; delete the folder, then that line")
+        return
 
 
 def _take_out(planner: _Planner, entry: Entry, current: bytes, delete) -> bool:

@@ -11,18 +11,27 @@ counts them and never trains on them. An edited answer also becomes the
 trajectory's final assistant message, so ``messages`` and ``output_approved``
 agree for the chat training formats.
 
-What a human typed (an edited answer, notes, record's texts) passes the
-redaction gate before it is written, and a run in which the gate found
-something is marked ``auto_redacted``, as harvest marks its candidates. A
-domain, workflow or reviewer name the gate flags is refused outright: the
-export scans every field, so it would quietly make each such run untrainable.
+Every decision goes through one ``Ledger``: the whole run (what a human
+typed: an edited answer, notes, record's texts; and the rest, in case a
+deny-list grew since the harvest) passes the redaction gate, a run in which
+the gate found something is marked ``auto_redacted``, as harvest marks its
+candidates, the run is checked against the approved-run schema, and then
+appended. A domain, workflow or reviewer name the gate flags is refused
+outright: the export scans every field, so it would quietly make each such
+run untrainable.
 
-A candidate is pending while its own status is ``pending`` and no line of
-the approved runs has its id (as ``id`` or ``source.candidate_id``).
+Nothing is rewritten in place. A decision is corrected by appending a line
+with the same id and ``human_review.corrects`` (``undo``: pending again;
+``relabel``: new domain or workflow, same decision; ``decision``: decided
+anew after an undo), naming the line it replaces; the latest such line is
+the run's decision, here and in the export. A candidate is pending while its
+own status is ``pending`` and the latest line of the approved runs with its
+id (as ``id`` or ``source.candidate_id``), if any, is pending too.
 
 Appends happen under ``locking.locked(path)``; under the lock the file is
 searched again for the id, so two reviewers never decide one candidate twice
-and never lose a decision. Each line goes out in one ``write`` to a file
+and never lose a decision, and a correction is written only if the line it
+replaces is still the latest. Each line goes out in one ``write`` to a file
 opened for appending, so a reader never sees half of it, and a torn last
 line left by a crashed writer gets its newline first instead of swallowing
 the new line.
@@ -34,12 +43,13 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set
 
-from .. import jsonio
+from .. import jsonio, project
 from ..errors import InputError, SchemaError
 from ..locking import locked
 from . import normalize, schemas
+from . import summary as summary_facts
 from .candidates import CANDIDATES_FILE
 
 APPROVED_RUNS_FILE = "approved-runs.jsonl"
@@ -83,6 +93,12 @@ class Decided:
     status: str
     reviewer: str
     reviewed_at: str
+    action: str = "decision"  # or what a correction did: "undo", "relabel", "decision" (after an undo)
+
+    @property
+    def final(self) -> bool:
+        """A decision stands until it is undone: an undo line is ``pending`` again."""
+        return self.status != "pending"
 
     def describe(self) -> str:
         who = f" by {self.reviewer}" if self.reviewer else ""
@@ -100,24 +116,41 @@ def _decided(record: Dict[str, Any], line: int, wanted: Iterable[str]) -> Option
             review = record.get("human_review") if isinstance(record.get("human_review"), dict) else {}
             reviewer = review.get("reviewer")
             reviewed_at = review.get("reviewed_at") or record.get("created_at")
+            corrects = review.get("corrects") if isinstance(review.get("corrects"), dict) else {}
+            action = corrects.get("action")
             return Decided(
                 key, line, normalize.review_status(record),
                 reviewer if isinstance(reviewer, str) else "",
                 reviewed_at if isinstance(reviewed_at, str) else "",
+                action if isinstance(action, str) and action else "decision",
             )
     return None
 
 
 def find_decided(path: str, ids: Iterable[str]) -> Dict[str, Decided]:
-    """The ids among ``ids`` that a line of ``path`` already holds (the first such line wins).
+    """The latest decision on each of ``ids`` that ``path`` holds.
 
+    The first line of an id decides it; a later line of the same id replaces
+    it only when it is a correction (``human_review.corrects``), which is
+    what the export honours too; any other repeat is a duplicate and ignored.
     Bad lines are passed over in silence: export and validate report them.
     A missing file has decided nothing.
     """
-    wanted = set(ids)
     found: Dict[str, Decided] = {}
+    for decided in _deciding_lines(path, set(ids)):
+        found[decided.id] = decided
+    return found
+
+
+def history(path: str, run_id: str) -> List[Decided]:
+    """Every line that decided ``run_id``, oldest first: the decision, then each correction."""
+    return list(_deciding_lines(path, {run_id}))
+
+
+def _deciding_lines(path: str, wanted: Set[str]) -> Iterator[Decided]:
+    seen: Set[str] = set()
     if not wanted or not os.path.exists(path):
-        return found
+        return
     try:
         fp = open(path, "rb")
     except OSError as error:
@@ -130,32 +163,51 @@ def find_decided(path: str, ids: Iterable[str]) -> Dict[str, Decided]:
             if problem is not None or not isinstance(value, dict):
                 continue
             decided = _decided(value, number, wanted)
-            if decided is not None and decided.id not in found:
-                found[decided.id] = decided
-    return found
+            if decided is not None and (decided.id not in seen or normalize.is_correction(value)):
+                seen.add(decided.id)
+                yield decided
 
 
-def append_decision(path: str, record: Dict[str, Any]) -> Optional[Decided]:
-    """Append a decided run unless its id (or the candidate it came from) is already decided."""
+def read_line(path: str, line: int) -> Dict[str, Any]:
+    """The approved run on ``line`` of ``path`` (found by ``find_decided``), parsed."""
+    try:
+        with open(path, "rb") as fp:
+            for number, raw in enumerate(fp, start=1):
+                if number == line:
+                    value, problem = jsonio.parse_json_text(raw.decode("utf-8", "replace").lstrip("\ufeff"))
+                    if problem is None and isinstance(value, dict):
+                        return value
+                    break
+    except OSError as error:
+        raise InputError(f"cannot read the approved runs: {error.strerror}", source=path) from None
+    raise InputError("the approved runs changed while they were being read", source=path, line=line,
+                     remedy="run the command again")
+
+
+def decision_keys(record: Dict[str, Any]) -> List[str]:
+    """The ids a line decides: its own, and the candidate's it came from."""
     keys = [record["id"]]
     source = record.get("source")
-    if isinstance(source, dict) and isinstance(source.get("candidate_id"), str):
+    if isinstance(source, dict) and isinstance(source.get("candidate_id"), str) and source["candidate_id"] not in keys:
         keys.append(source["candidate_id"])
-    return append_once(path, record, keys)
+    return keys
 
 
-def append_once(path: str, record: Dict[str, Any], keys: Iterable[str]) -> Optional[Decided]:
-    """Append ``record`` unless a line already holds one of ``keys``; return that line's decision if so.
+def append_decision(path: str, record: Dict[str, Any], expect: Optional[Decided] = None) -> Optional[Decided]:
+    """Append ``record`` if the latest decision on its ids is still ``expect``; else return that decision.
 
-    The check and the write happen under the lock, so of two processes
-    deciding the same id one writes and the other is told who was first.
+    ``expect`` is None for a first decision, or the line a correction
+    replaces. The check and the write happen under the lock, so of two
+    processes deciding the same id one writes and the other is told who was
+    first; a correction made on a stale view is refused the same way.
     """
     line = jsonio.dumps_line(record).encode("utf-8")
-    keys = list(keys)
+    keys = decision_keys(record)
     with locked(path):
-        earlier = find_decided(path, keys)
-        if earlier:
-            return next(iter(earlier.values()))
+        latest = find_decided(path, keys)
+        current = next(iter(latest.values()), None)
+        if (current is None) != (expect is None) or (current is not None and current.line != expect.line):
+            return current if current is not None else expect
         _append_line(path, line)
     return None
 
@@ -183,21 +235,30 @@ def _append_line(path: str, line: bytes) -> None:
 
 # --- who decided, and what they typed ---------------------------------------
 
-REVIEWER_VARIABLES = ("DATA_FLYWHEEL_REVIEWER", "USER", "LOGNAME", "USERNAME")
+LOGIN_VARIABLES = ("USER", "LOGNAME", "USERNAME")
 
 
-def reviewer_name(flag: Optional[str], env: Mapping[str, str], gate) -> str:
-    """``--reviewer``, else ``DATA_FLYWHEEL_REVIEWER``, else the login name (no git, no network).
+def reviewer_name(
+    flag: Optional[str], env: Mapping[str, str], gate, *, cwd: Optional[str] = None,
+    account: Callable[[], str] = project.account_name,
+) -> str:
+    """``--reviewer``, else ``DATA_FLYWHEEL_REVIEWER``, else ``git config user.name``, else the account name.
 
-    A name the scanner would redact (an e-mail address) is refused: the
-    export scans every field, so it would make every run this reviewer
-    decides untrainable.
+    The account name is the login variables' (``USER``, ``LOGNAME``,
+    ``USERNAME``), else the password database's: containers often leave
+    ``USER`` unset. A name the scanner would redact (an e-mail address) is
+    refused: the export scans every field, so it would make every run this
+    reviewer decides untrainable.
     """
-    name = (flag or "").strip()
-    for variable in REVIEWER_VARIABLES:
+    name = (flag or "").strip() or (env.get("DATA_FLYWHEEL_REVIEWER") or "").strip()
+    if not name:
+        name = project.git_user_name(cwd or os.getcwd(), env).strip()
+    for variable in LOGIN_VARIABLES:
         if name:
             break
         name = (env.get(variable) or "").strip()
+    if not name:
+        name = account().strip()
     if not name:
         raise InputError(
             "no reviewer name", remedy="pass --reviewer NAME or set DATA_FLYWHEEL_REVIEWER"
@@ -254,6 +315,37 @@ def check_record(record: Dict[str, Any], gate, what: str = "the record") -> None
         f"{what} is not a valid approved run: " + "; ".join(issues),
         remedy="nothing was written; fix the input and run the command again",
     )
+
+
+# --- the one path every decision takes -----------------------------------------
+
+
+@dataclass
+class Ledger:
+    """The approved-runs file and who is deciding: ``review`` and ``record`` (and every correction) write through it.
+
+    ``clean`` passes the whole run through the redaction gate (what a human
+    typed, and anything a newer deny-list would catch in the rest) and marks
+    a run the gate had to change ``auto_redacted``, as harvest marks its
+    candidates; ``append`` checks it against the approved-run schema and
+    appends it under the lock unless the run's latest decision changed
+    meanwhile.
+    """
+
+    path: str
+    gate: Any
+    reviewer: str
+    env: Mapping[str, str]
+
+    def clean(self, record: Dict[str, Any]):
+        clean, found = self.gate.redact_record(record)
+        if found.count:
+            clean["redaction_status"] = "auto_redacted"
+        return clean, found
+
+    def append(self, record: Dict[str, Any], *, what: str, expect: Optional[Decided] = None) -> Optional[Decided]:
+        check_record(record, self.gate, what)
+        return append_decision(self.path, record, expect)
 
 
 # --- building a decision ------------------------------------------------------
@@ -314,6 +406,46 @@ def decision_record(
     return record
 
 
+def corrected(
+    record: Dict[str, Any], latest: Decided, action: str, *, status: str, reviewer: str, reviewed_at: str,
+    note: Optional[str] = None,
+) -> Dict[str, Any]:
+    """``record`` (the run as it stands) with a new ``human_review`` that names the line it replaces.
+
+    ``action`` is ``undo``, ``relabel`` or ``decision`` (a new decision after
+    an undo). The provenance names the replaced line, its status and time;
+    the earlier reviewer stays on that line only (trace records copy
+    ``human_review``, and names are hashed there).
+    """
+    out = copy.deepcopy(record)
+    out.pop("human_review_status", None)
+    review: Dict[str, Any] = {"status": status, "reviewer": reviewer, "reviewed_at": reviewed_at}
+    if note:
+        review["review_notes"] = note
+    review["corrects"] = provenance(latest, action)
+    out["human_review"] = review
+    return out
+
+
+def provenance(latest: Decided, action: str) -> Dict[str, Any]:
+    """``human_review.corrects``: what this line does, and the line it replaces (its status and time, not who)."""
+    corrects: Dict[str, Any] = {"action": action, "line": latest.line, "status": latest.status}
+    if latest.reviewed_at:
+        corrects["reviewed_at"] = latest.reviewed_at
+    return corrects
+
+
+def undone(record: Dict[str, Any], latest: Decided, *, reviewer: str, reviewed_at: str, note: Optional[str]) -> Dict[str, Any]:
+    """The undo line: the run pending again, with the agent's own answer back when the decision was an edit."""
+    out = corrected(record, latest, "undo", status="pending", reviewer=reviewer, reviewed_at=reviewed_at, note=note)
+    draft = out.pop("output_original", None)
+    if isinstance(draft, str):
+        out["output_approved"] = draft
+        if isinstance(out.get("messages"), list) and out["messages"]:
+            out["messages"] = with_final_answer(out["messages"], draft)
+    return out
+
+
 # --- the candidates file --------------------------------------------------------
 
 
@@ -330,6 +462,7 @@ class Entry:
     harness: str
     created_at: str
     task: str
+    summary: Optional[summary_facts.Summary] = None  # project, when, outcome, size, whether redaction found anything
 
 
 def first_line(text: Any, width: int = 80) -> str:
@@ -417,7 +550,7 @@ class Candidates:
                     domain=str(value.get("domain") or ""), workflow=str(value.get("workflow") or ""),
                     harness=str(value.get("harness") or value.get("host") or "unknown"),
                     created_at=str(value.get("created_at") or value.get("timestamp") or ""),
-                    task=first_line(value.get("input_redacted")),
+                    task=first_line(value.get("input_redacted")), summary=summary_facts.summarize(value),
                 )
         return cls(path, entries)
 
@@ -434,31 +567,40 @@ class Candidates:
         return value
 
     def pending(self, decided: Mapping[str, Decided]) -> List[Entry]:
-        return [entry for entry in self.entries.values() if entry.status == "pending" and entry.id not in decided]
+        """Candidates nobody decided, or whose decision was undone."""
+        return [
+            entry for entry in self.entries.values()
+            if entry.status == "pending" and not (entry.id in decided and decided[entry.id].final)
+        ]
+
+    def find(self, text: str) -> Optional[Entry]:
+        """The candidate an id or a unique id prefix names; None when none does; an error when several do."""
+        entry = self.entries.get(text)
+        if entry is not None:
+            return entry
+        matches = [candidate for key, candidate in self.entries.items() if key.startswith(text)] if text else []
+        if len(matches) > 1:
+            shown = ", ".join(candidate.id for candidate in matches[:10])
+            more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+            raise InputError(
+                f"{text!r} matches {len(matches)} candidates: {shown}{more}", source=self.path,
+                remedy="give more of the id",
+            )
+        return matches[0] if matches else None
 
     def resolve(self, text: str, decided: Mapping[str, Decided], approved_runs: str) -> Entry:
         """The candidate an id or a unique id prefix names, if it is still pending; else a clear error."""
-        entry = self.entries.get(text)
+        entry = self.find(text)
         if entry is None:
-            matches = [candidate for key, candidate in self.entries.items() if key.startswith(text)] if text else []
-            if not matches:
-                raise InputError(
-                    f"no candidate with id {text!r}", source=self.path,
-                    remedy="review --list shows the pending ones",
-                )
-            if len(matches) > 1:
-                shown = ", ".join(candidate.id for candidate in matches[:10])
-                more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
-                raise InputError(
-                    f"{text!r} matches {len(matches)} candidates: {shown}{more}", source=self.path,
-                    remedy="give more of the id",
-                )
-            entry = matches[0]
+            raise InputError(
+                f"no candidate with id {text!r}", source=self.path,
+                remedy="review --list shows the pending ones",
+            )
         earlier = decided.get(entry.id)
-        if earlier is not None:
+        if earlier is not None and earlier.final:
             raise InputError(
                 f"{entry.id} was already decided: {earlier.describe()}", source=approved_runs, line=earlier.line,
-                remedy="a decision is final; review --list shows what is still pending",
+                remedy=f"to change it, review --undo {entry.id} first; review --list shows what is still pending",
             )
         if entry.status != "pending":
             raise InputError(

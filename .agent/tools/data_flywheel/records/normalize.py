@@ -67,6 +67,17 @@ def unique_strings(values: Iterable[Any]) -> List[str]:
     return out
 
 
+def is_correction(record: Dict[str, Any]) -> bool:
+    """A line that replaces its run's earlier line (``human_review.corrects``: an undo, a relabel, a new decision).
+
+    ``review`` and ``record`` only ever append; the latest line of a run is
+    the one that counts, and the earlier ones stay as the record of what was
+    decided before.
+    """
+    review = record.get("human_review")
+    return isinstance(review, dict) and isinstance(review.get("corrects"), dict)
+
+
 def review_status(record: Dict[str, Any]) -> str:
     review = record.get("human_review")
     review = review if isinstance(review, dict) else {}

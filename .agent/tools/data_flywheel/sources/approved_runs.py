@@ -5,19 +5,28 @@ object, breaks the approved-run schema, or repeats a run id already read
 (the first one wins). Each skip is reported as ``file:line: what is wrong``
 and counted by reason in ``InputQuality`` (``flywheel-metrics.json``
 ``input_quality``). A missing file is not an error: agentic-stack exports
-zero traces and says ``missing: true``; so do we.
+zero traces and says ``missing: true``; so do we (the command refuses a
+missing file that was named explicitly).
+
+A decision is corrected by appending, never by rewriting: a later line with
+the same id and ``human_review.corrects`` (``review --undo``, a relabel, a
+new decision after an undo) replaces the earlier ones, so the latest
+correction of each run is the one read; the lines it replaces are counted as
+``superseded_lines``, not reported. One fast scan for ``"corrects"`` finds
+out whether a file has any; stdin is spooled to a temporary file for it.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from .. import jsonio
 from ..errors import InputError
-from ..records import schemas
+from ..records import normalize, schemas
 from ..seen import SeenSet
 
 PROBLEMS_KEPT = 50  # in flywheel-metrics.json; all are counted by reason
@@ -34,6 +43,7 @@ class InputQuality:
     problems: List[jsonio.LineProblem] = field(default_factory=list)
     sha256: Optional[str] = None
     bytes_read: int = 0
+    superseded_lines: int = 0
 
     def add(self, problem: jsonio.LineProblem) -> None:
         self.by_reason[problem.reason] = self.by_reason.get(problem.reason, 0) + 1
@@ -56,6 +66,7 @@ class InputQuality:
             "skipped_lines": self.skipped_lines,
             "schema_violations": self.by_reason.get(jsonio.SCHEMA_VIOLATION, 0),
             "duplicate_ids": self.by_reason.get(jsonio.DUPLICATE_ID, 0),
+            "superseded_lines": self.superseded_lines,
             "by_reason": dict(sorted(self.by_reason.items())),
             "problems": [
                 {"line": problem.line, "reason": problem.reason, "message": problem.message}
@@ -81,10 +92,18 @@ class _CountingReader:
 
 
 def open_input(path: str, stdin: Optional[IO[str]] = None) -> Tuple[Optional[IO[bytes]], str]:
-    """Open ``path`` (``-`` is stdin) for binary reading; None when the file does not exist."""
+    """Open ``path`` (``-`` is stdin, spooled to a temporary file) for binary reading; None when it does not exist."""
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin
-        return getattr(stream, "buffer", stream), "<stdin>"
+        stream = getattr(stream, "buffer", stream)
+        spool = tempfile.TemporaryFile()  # seekable, for the scan for corrections; removed on close
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                break
+            spool.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        spool.seek(0)
+        return spool, "<stdin>"
     try:
         if os.path.isdir(path):
             raise InputError("is a folder, not a JSONL file", source=path, remedy="pass the approved-runs.jsonl file")
@@ -93,6 +112,42 @@ def open_input(path: str, stdin: Optional[IO[str]] = None) -> Tuple[Optional[IO[
         return None, path
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror}", source=path, remedy="check the path and its permissions") from None
+
+
+_CHUNK = 1 << 20
+_CORRECTS = b'"corrects"'
+
+
+def _mentions(fp: IO[bytes], needle: bytes) -> bool:
+    """Whether ``needle`` occurs anywhere in ``fp`` (read in large blocks; rewound afterwards)."""
+    tail = b""
+    try:
+        while True:
+            block = fp.read(_CHUNK)
+            if not block:
+                return False
+            if needle in tail + block[: len(needle)] or needle in block:
+                return True
+            tail = block[-len(needle):]
+    finally:
+        fp.seek(0)
+
+
+def latest_corrections(fp: IO[bytes], checker) -> Dict[str, int]:
+    """Each corrected run's id and the line of its latest valid correction; ``{}`` when there is none."""
+    latest: Dict[str, int] = {}
+    if not _mentions(fp, _CORRECTS):
+        return latest
+    try:
+        for number, raw in enumerate(fp, start=1):
+            if _CORRECTS not in raw:
+                continue
+            value, problem = jsonio.parse_json_text(raw.decode("utf-8", "replace").lstrip("\ufeff").strip())
+            if problem is None and isinstance(value, dict) and normalize.is_correction(value) and checker.is_valid(value):
+                latest[value["id"]] = number
+    finally:
+        fp.seek(0)
+    return latest
 
 
 def first_issue(checker, record: Any, redact_value: Callable[[Any], Any]) -> str:
@@ -128,6 +183,7 @@ def read_approved_runs(
         return
     digest = hashlib.sha256()
     checker = schemas.checker_for("approved-run")
+    corrected = latest_corrections(fp, checker)
 
     def problem(found: jsonio.LineProblem) -> None:
         quality.add(found)
@@ -146,6 +202,9 @@ def read_approved_runs(
                     problem(jsonio.LineProblem(source, number, jsonio.SCHEMA_VIOLATION,
                                                first_issue(checker, record, redact_value)))
                     continue
+                if corrected.get(record["id"], 0) > number:  # a later correction replaces this line
+                    quality.superseded_lines += 1
+                    continue
                 earlier = seen.first_seen(record["id"], number)
                 if earlier is not None:
                     problem(
@@ -161,5 +220,4 @@ def read_approved_runs(
                 yield number, record
     finally:
         quality.sha256 = "sha256:" + digest.hexdigest()
-        if path != "-":
-            fp.close()
+        fp.close()
