@@ -207,7 +207,9 @@ def test_tool_call_with_no_result_is_kept_and_marked_and_the_interrupt_labels_ab
     assert task["unanswered_tool_calls"] == 1 and task["outcome"] == "completed"
     assert not any("Request interrupted" in c for c in contents(task))
     # The interrupted turn ends on the cancelled calls and is labelled aborted, not dropped.
-    assert first["outcome"] == "aborted" and first["unanswered_tool_calls"] == 2
+    # The rejected call's result ends the turn and is kept (a trailing result is the model's input).
+    assert first["outcome"] == "aborted" and first["unanswered_tool_calls"] == 1
+    assert first["messages"][-1]["role"] == "tool"
     assert second["outcome"] == "completed"
 
 
@@ -262,7 +264,6 @@ def test_sniff_claims_claude_code_files_only():
 
 def test_module_surface_and_config_dir():
     assert claude_code.NAME == "claude-code"
-    assert claude_code.read is claude_code.read_session
     assert claude_code.DEFAULT_DIRS == ("~/.claude/projects",)
-    assert claude_code.session_dirs({}) == ("~/.claude/projects",)
-    assert claude_code.session_dirs({"CLAUDE_CONFIG_DIR": "/cfg"}) == (os.path.join("/cfg", "projects"),)
+    assert claude_code.default_dirs({}) == ("~/.claude/projects",)
+    assert claude_code.default_dirs({"CLAUDE_CONFIG_DIR": "/cfg"}) == (os.path.join("/cfg", "projects"),)

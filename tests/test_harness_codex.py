@@ -292,7 +292,6 @@ def test_sniff_claims_codex_rollouts_only():
 
 def test_reader_interface():
     assert codex.NAME == "codex"
-    assert codex.read is codex.read_session
     assert codex.DEFAULT_DIRS == ("~/.codex/sessions", "~/.codex/archived_sessions")
     assert codex.HOME_ENV == "CODEX_HOME"
 
