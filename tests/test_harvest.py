@@ -14,7 +14,8 @@ ENV = {"NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1777104000", "HOME": "/nonexistent
 def harvest(tmp_path, *args, env=None):
     root = tmp_path / ".agent"
     out = tmp_path / "out"
-    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(out), *args], env=env or ENV)
+    # These sessions ran in pi-mono, not in tmp_path: scoping has its own tests (test_harvest_scope.py).
+    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(out), "--all-projects", *args], env=env or ENV)
     return result, out, root / "flywheel" / "candidates.jsonl"
 
 
@@ -42,8 +43,11 @@ def test_two_compactions_give_task_and_compact_summary_pairs(tmp_path):
     assert manifest["sessions_found"] == manifest["sessions_processed"] == 1
     assert manifest["tool_calls"] > 0 and manifest["characters"] > 0
     assert manifest["files"][0]["rows"] == len(rows)
-    assert len(read_jsonl(candidates)) == 3  # one pending candidate per task episode
-    assert "candidates: 3 added" in result.out
+    # One pending candidate per answered request (not per task episode): 54 turns, of which
+    # 6 have no answer with text (an aborted empty turn, tool calls only).
+    found = read_jsonl(candidates)
+    assert len(found) == 48 and "candidates: 48 added" in result.out
+    assert {c["source"]["episode_id"] for c in found} == {r["id"] for r in rows if r["kind"] == "task"}
 
 
 def test_every_episode_and_candidate_is_valid_and_harvest_is_idempotent(tmp_path, cli):
@@ -64,7 +68,8 @@ def test_candidates_are_pending_and_carry_the_trajectory(tmp_path):
     result, out, candidates = harvest(tmp_path, "--path", str(folder), "--project", "shop")
     candidate = read_jsonl(candidates)[0]
     assert candidate["human_review"] == {"status": "pending"}
-    assert candidate["project"] == "shop" and candidate["harness"] == "pi"
+    # --all-projects: a session of another project keeps the name of the folder it ran in.
+    assert candidate["project"] == "project" and candidate["harness"] == "pi"
     assert candidate["domain"] == "coding" and candidate["workflow"] == "pi_session"
     assert candidate["messages"][0]["role"] in ("system", "user")
     assert candidate["source"]["unanswered_tool_calls"] >= 1
