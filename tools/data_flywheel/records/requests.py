@@ -29,8 +29,12 @@ HOUSEKEEPING_COMMANDS = frozenset({
 INTERRUPTION_MARKERS = ("[Request interrupted by user]", "[Request interrupted by user for tool use]")
 # Claude Code's subagent warm-up prompt (sent to each agent before real work).
 WARMUP = "Warmup"
-# A Claude Code command tag: <command-name>/x</command-name>, <command-message>..., <command-args>.
-_COMMAND_TAG = re.compile(r"\s*<(command-name|command-message|command-args|local-command-[a-z]+)>")
+# A Claude Code command tag (<command-name>/x</command-name>, <command-message>, <command-args>),
+# local command output, or its bash mode (!cmd: <bash-input>, <bash-stdout>, <bash-stderr>).
+_COMMAND_TAG = re.compile(r"\s*<(command-name|command-message|command-args|local-command-[a-z]+|bash-[a-z]+)>")
+# pi's bash mode (!cmd): the command's output handed to the model as user text
+# (bashExecutionToText in badlogic/pi-mono:packages/coding-agent/src/core/messages.ts).
+_SHELL_OUTPUT = re.compile(r"Ran `[^`\n]*`\n(```|\(no output\))")
 # A bare slash command and nothing else ("/mode", "/bmad:bmm:status"): the harness acted on it.
 _BARE_COMMAND = re.compile(r"/[A-Za-z][\w:.-]*\Z")
 # Claude Code's continuation preamble when a summary arrives as plain user text.
@@ -55,6 +59,10 @@ def is_housekeeping(text: str) -> bool:
     return bool(words) and words[0].lower() in HOUSEKEEPING_COMMANDS
 
 
+def is_shell_output(text: str) -> bool:
+    return _SHELL_OUTPUT.match(text) is not None
+
+
 def is_bare_command(text: str) -> bool:
     return _BARE_COMMAND.match(text.strip()) is not None
 
@@ -72,6 +80,7 @@ _RULES: Tuple[Tuple[str, Callable[[str], bool]], ...] = (
     ("empty", is_empty),
     ("compaction_wrapper", is_compaction_wrapper),
     ("command_tag", is_command_tag),
+    ("shell_output", is_shell_output),
     ("interruption", is_interruption),
     ("warmup", is_warmup),
     ("housekeeping", is_housekeeping),
