@@ -3,6 +3,8 @@ import json
 import os
 import shutil
 
+import pytest
+
 from conftest import FIXTURES, read_jsonl, run_cli
 
 from data_flywheel.sources.harness import READERS
@@ -243,3 +245,90 @@ def test_hermes_state_db_is_found_from_hermes_home(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sessions_found"] == 1 and manifest["skipped"] == []
     assert manifest["rows"] == {"hermes": {"task": 1, "turn": 2}}
+
+
+# --- project scope ---------------------------------------------------------------------------
+
+SHARED = os.path.join(os.path.dirname(FIXTURES), "..", "..", "shared", "fixtures")
+
+
+def pi_session(folder, name, cwd):
+    """A copy of the hand-made pi session ``thinking.jsonl`` that ran in ``cwd`` (None: no cwd recorded)."""
+    with open(os.path.join(PI, "thinking.jsonl"), encoding="utf-8") as fp:
+        lines = fp.readlines()
+    header = json.loads(lines[0])
+    header["id"] = name
+    if cwd is None:
+        del header["cwd"]
+    else:
+        header["cwd"] = str(cwd)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.jsonl").write_text(json.dumps(header) + "\n" + "".join(lines[1:]), encoding="utf-8")
+
+
+def scoped_harvest(tmp_path, *args, env):
+    repo = tmp_path / "shop"
+    root = repo / ".agent"
+    out = tmp_path / "out"
+    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(out), "--json", *args], env=env)
+    assert result.code == 0, result
+    return result.json(), read_jsonl(root / "flywheel" / "candidates.jsonl") if (root / "flywheel" / "candidates.jsonl").exists() else []
+
+
+def test_by_default_only_sessions_of_this_project_are_taken(tmp_path):
+    home = tmp_path / "home"
+    sessions_dir = home / ".pi" / "agent" / "sessions"
+    pi_session(sessions_dir / "a", "here", tmp_path / "shop")
+    pi_session(sessions_dir / "b", "below", tmp_path / "shop" / "src")
+    pi_session(sessions_dir / "c", "elsewhere", tmp_path / "shopping")
+    pi_session(sessions_dir / "d", "nowhere", None)
+    env = {**ENV, "HOME": str(home)}
+    summary, candidates = scoped_harvest(tmp_path, "--source", "pi", env=env)
+    assert summary["scope"] == "project"
+    assert (summary["sessions_found"], summary["sessions_processed"], summary["sessions_outside_project"]) == (4, 2, 2)
+    assert summary["rows"] == {"pi": {"task": 2, "turn": 4}}
+    assert {c["project"] for c in candidates} == {"shop"} and len(candidates) == 4  # two requests each
+    every, candidates = scoped_harvest(tmp_path, "--source", "pi", "--all-projects", env=env)
+    assert every["scope"] == "all-projects" and every["sessions_processed"] == 4
+    assert (every["candidates_added"], every["candidates_already_present"]) == (4, 4)
+    # Each keeps its own project: the folder it ran in, "unknown" when it records none.
+    assert sorted(c["project"] for c in candidates) == ["shop"] * 4 + ["shopping"] * 2 + ["unknown"] * 2
+
+
+def test_a_session_with_no_folder_is_taken_when_named_with_path(tmp_path):
+    pi_session(tmp_path / "named", "nowhere", None)
+    pi_session(tmp_path / "named", "elsewhere", "/somewhere/else")
+    summary, candidates = scoped_harvest(tmp_path, "--path", str(tmp_path / "named"), env=ENV)
+    assert summary["sessions_processed"] == 1 and summary["sessions_outside_project"] == 1
+    assert [c["project"] for c in candidates] == ["shop", "shop"]
+
+
+def test_the_text_summary_says_what_was_left_out(tmp_path):
+    pi_session(tmp_path / "s", "elsewhere", "/somewhere/else")
+    root = tmp_path / "shop" / ".agent"
+    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(tmp_path / "out"), "--path", str(tmp_path / "s")],
+                     env=ENV)
+    assert f"  1 session of other projects left out (this project: {tmp_path / 'shop'}; --all-projects takes them)\n" in result.out
+    assert result.out.endswith("next: no session ran in this project: run harvest from the project folder, or pass --all-projects\n")
+
+
+@pytest.mark.skipif(not os.path.isdir(SHARED), reason="../shared/fixtures is not beside the checkout")
+def test_gemini_sessions_are_matched_by_the_hash_of_the_project_folder(tmp_path):
+    import hashlib
+
+    source = os.path.join(SHARED, "gemini-cli", "codemie", "session-2025-12-01T21-45-5b959dae.json")
+    with open(source, encoding="utf-8") as fp:
+        document = json.load(fp)
+    chats = tmp_path / "chats"
+    chats.mkdir()
+    (chats / "other.json").write_text(json.dumps(document), encoding="utf-8")
+    document["sessionId"] += "-here"
+    document["projectHash"] = hashlib.sha256(str(tmp_path / "shop").encode("utf-8")).hexdigest()
+    (chats / "here.json").write_text(json.dumps(document), encoding="utf-8")
+    summary, candidates = scoped_harvest(tmp_path, "--path", str(chats), env=ENV)
+    assert summary["sessions_processed"] == 1 and summary["sessions_outside_project"] == 1
+    assert len(candidates) == 3 and {c["harness"] for c in candidates} == {"gemini-cli"}
+    first = candidates[0]
+    for key in ("project", "harness", "started_at", "outcome", "size", "redaction"):
+        assert key in first, key
+    assert first["size"]["messages"] >= 2 and isinstance(first["redaction"]["findings"], int)

@@ -185,9 +185,11 @@ def _answers_earlier(messages: Sequence[Message], index: int) -> bool:
     return any(call.id == wanted for m in messages[:index] if m.role == "assistant" for call in m.tool_calls)
 
 
-def is_usable(messages: Sequence[Message]) -> bool:
+def is_usable(messages: Sequence[Message], *, continuation: bool = False) -> bool:
+    """A user and an assistant message; a ``continuation`` (the file picks up a session
+    mid-way, its request in an earlier file) needs only the assistant's work."""
     roles = {message.role for message in messages}
-    return "user" in roles and "assistant" in roles
+    return "assistant" in roles and ("user" in roles or continuation)
 
 
 def unanswered_tool_calls(messages: Sequence[Message]) -> int:
@@ -308,12 +310,18 @@ def build_episode(
     *,
     own: Optional[Sequence[Message]] = None,
     keep_reasoning: bool = False,
+    continuation: bool = False,
 ) -> Optional[Episode]:
-    """Apply the shared rules; None when what is left is not a usable episode."""
+    """Apply the shared rules; None when what is left is not a usable episode.
+
+    ``continuation``: the messages start mid-session (a tool result or the
+    assistant's work whose request is in an earlier file); kept without a user
+    message, so the work before the first compaction is not lost.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown episode kind {kind!r}")
     kept = trim_trailing(messages)
-    if not is_usable(kept):
+    if not is_usable(kept, continuation=continuation):
         return None
     own_list = None
     carried = 0

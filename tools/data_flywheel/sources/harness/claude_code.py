@@ -459,8 +459,10 @@ def _chain_episodes(
     *,
     turns: bool,
 ) -> Iterator[ep.Episode]:
-    def build(kind: str, segment: int, chat: List[ep.Message], own: Optional[List[ep.Message]] = None) -> Optional[ep.Episode]:
-        return ep.build_episode(kind, NAME, chain_id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+    def build(kind: str, segment: int, chat: List[ep.Message], own: Optional[List[ep.Message]] = None,
+              continuation: bool = False) -> Optional[ep.Episode]:
+        return ep.build_episode(kind, NAME, chain_id, segment, chat, own=own, keep_reasoning=keep_reasoning,
+                                continuation=continuation)
 
     segments = _segments(items)
     label = "" if turns else "subagent "
@@ -469,7 +471,10 @@ def _chain_episodes(
         context = list(own)
         if segment.summary is not None:
             context.insert(0, ep.compaction_summary_message(segment.summary, times.get(segment.line)))
-        task = build("task", number, context, own)
+        # A file that starts mid-session (its first line a tool result or the assistant's
+        # work, the request in an earlier file): the stretch before the first compaction is kept.
+        starts_mid = number == 0 and bool(segment.items) and segment.items[0].kind in ("tool", "assistant")
+        task = build("task", number, context, own, continuation=starts_mid)
         if task is None:
             on_problem(jsonio.LineProblem(path, segment.line, NOT_USABLE,
                                           f"{label}task segment {number} is not usable: {why_not_usable(context)}"))
