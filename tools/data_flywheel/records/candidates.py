@@ -53,9 +53,22 @@ from .episode import message_outcome
 CANDIDATES_FILE = "candidates.jsonl"
 
 
-def content_digest(messages: List[Dict[str, Any]]) -> str:
-    body = json.dumps(messages, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+class _Digests:
+    """SHA-256 of any run of an episode's messages, each message serialized once.
+
+    Every candidate's id digests the trajectory up to its answer; serializing
+    that prefix again for each request would cost the square of the session.
+    """
+
+    def __init__(self, messages: List[Dict[str, Any]]) -> None:
+        self.lines = [json.dumps(m, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+                      for m in messages]
+
+    def of(self, start: int, end: int) -> str:
+        digest = hashlib.sha256()
+        for line in self.lines[start:end]:
+            digest.update(line)
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -189,6 +202,7 @@ def candidates_from_episode(
         lead += 1
     spans = list(request_spans(messages, record.get("context_messages") or 0))
     starts = [lead] + [span.start for span in spans]
+    digests = _Digests(messages)
     before = [0]
     for message in messages:
         before.append(before[-1] + _characters(message))
@@ -198,7 +212,7 @@ def candidates_from_episode(
         request_at = lead + span.start - keep_from
         task = "\n\n".join(m.get("content") or "" for m in messages[span.start:span.request_end])
         outcome = _span_outcome(facts, messages, span)
-        key = f"{record['session_hash']}|{record['segment']}|{span.start}|{content_digest(messages[: span.answer + 1])}"
+        key = f"{record['session_hash']}|{record['segment']}|{span.start}|{digests.of(0, span.answer + 1)}"
         started = (facts[span.start].timestamp if span.start < len(facts) else None) or record.get("started_at")
         redaction = _redaction_in(trajectory[request_at:], placeholders)
         candidate: Dict[str, Any] = {
@@ -231,9 +245,8 @@ def candidates_from_episode(
             },
         }
         if keep_from > lead:
-            left_out = messages[lead:keep_from]
-            candidate["context_left_out"] = {"episode_id": record["id"], "left_out_messages": len(left_out),
-                                    "left_out_sha256": content_digest(left_out)}
+            candidate["context_left_out"] = {"episode_id": record["id"], "left_out_messages": keep_from - lead,
+                                             "left_out_sha256": digests.of(lead, keep_from)}
         if record.get("model"):
             candidate["model_used"] = record["model"]
         yield candidate
