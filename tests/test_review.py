@@ -26,14 +26,15 @@ CLAUDE_ANSWER = "Created tests/__init__.py."
 
 @pytest.fixture
 def repo(tmp_path):
-    """An agent root with three pending candidates harvested from real Claude Code, Codex and Gemini CLI sessions."""
-    sessions = tmp_path / "sessions"
-    sessions.mkdir()
-    for harness in ("claude-code", "codex", "gemini-cli"):
-        shutil.copy(os.path.join(FIXTURES, harness, "tool-calls.jsonl"), sessions / f"{harness}.jsonl")
+    """An agent root with three pending candidates, one from each of Claude Code, Codex and Gemini CLI.
+
+    tests/fixtures/review/candidates.jsonl is a frozen harvest of the three tool-calls.jsonl
+    fixtures (one candidate per session, as harvest wrote them before it split sessions into
+    requests): review is tested on fixed input, whatever harvest's splitting does next.
+    """
     root = tmp_path / ".agent"
-    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(tmp_path / "h"), "--path", str(sessions)], env=ENV)
-    assert result.code == 0, result
+    (root / "flywheel").mkdir(parents=True)
+    shutil.copy(os.path.join(FIXTURES, "review", "candidates.jsonl"), root / "flywheel" / "candidates.jsonl")
     return types.SimpleNamespace(
         tmp=tmp_path, root=root,
         candidates=root / "flywheel" / "candidates.jsonl",
