@@ -124,18 +124,6 @@ def shown_path(path: str, env) -> str:
     return path
 
 
-def _characters_and_calls(record: Dict[str, Any]) -> tuple:
-    characters = calls = 0
-    for message in record.get("messages", ()):
-        content = message.get("content")
-        characters += len(content) if isinstance(content, str) else 0
-        for call in message.get("tool_calls") or ():
-            calls += 1
-            arguments = call.get("function", {}).get("arguments")
-            characters += len(arguments) if isinstance(arguments, str) else 0
-    return characters, calls
-
-
 def run_harvest(
     readers: Sequence[ModuleType],
     paths: Sequence[str],
@@ -248,7 +236,7 @@ def _harvest_session(found, episodes, gate, report, problem, new_candidates, can
             report.runs_redacted += 1
         episodes.write(record)
         report.count_row(found.reader.NAME, record["kind"])
-        characters, calls = _characters_and_calls(record)
+        characters, calls = candidate_records.characters_and_calls(record.get("messages", ()))
         report.characters += characters
         report.tool_calls += calls
         if record["kind"] == "task" and candidates:

@@ -42,7 +42,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .. import jsonio
 from ..locking import locked
@@ -152,15 +152,17 @@ def _redaction_in(messages: List[Dict[str, Any]], placeholders: Dict[str, str]) 
     return {"findings": sum(by_rule.values()), "by_rule": dict(sorted(by_rule.items()))}
 
 
-def _size(messages: List[Dict[str, Any]], context_messages: int) -> Dict[str, int]:
+def characters_and_calls(messages: Iterable[Dict[str, Any]]) -> Tuple[int, int]:
+    """Characters of text and tool-call arguments, and tool calls, in chat messages."""
     characters = calls = 0
-    for message in messages[context_messages:]:
-        content = message.get("content")
-        characters += len(content) if isinstance(content, str) else 0
-        for call in message.get("tool_calls") or ():
-            calls += 1
-            arguments = call.get("function", {}).get("arguments")
-            characters += len(arguments) if isinstance(arguments, str) else 0
+    for message in messages:
+        characters += _characters(message)
+        calls += len(message.get("tool_calls") or ())
+    return characters, calls
+
+
+def _size(messages: List[Dict[str, Any]], context_messages: int) -> Dict[str, int]:
+    characters, calls = characters_and_calls(messages[context_messages:])
     return {"messages": len(messages) - context_messages, "tool_calls": calls, "characters": characters,
             "context_messages": context_messages}
 
