@@ -13,7 +13,12 @@ How the reader turns a rollout into chat messages:
 
 - The conversation is written twice, as ``response_item`` records and again as
   ``event_msg`` ``user_message``/``agent_message``. Only the ``response_item``
-  copy is read: it is what the model saw, tool calls included.
+  copy is read: it is what the model saw, tool calls included. Codex Desktop
+  writes some rollouts with no ``response_item`` user message at all; there the
+  prompts are read from ``event_msg`` ``user_message`` (else they would be lost).
+- ``web_search_call`` (a search Codex runs server-side, with no output item)
+  becomes a ``web_search`` tool call whose arguments are its query (and
+  ``queries``); having no result, it counts as unanswered.
 - One model response (``reasoning``, ``message``, ``function_call``,
   ``custom_tool_call``, ``local_shell_call`` items in a row) becomes one
   assistant message; ``function_call_output``/``custom_tool_call_output``
@@ -29,6 +34,9 @@ How the reader turns a rollout into chat messages:
 - ``turn_aborted`` marks the turn's last answer aborted; ``thread_rolled_back``
   drops the last ``num_turns`` user turns, as Codex does when it rebuilds the
   history.
+
+Each episode knows the folder the session ran in (``session_meta.cwd``, else the
+first ``turn_context.cwd``) for project scoping.
 
 What one session yields, in order: per segment (a ``compacted`` line starts a
 new one) a ``task`` episode, then the ``compact_summary`` episode of the
