@@ -157,6 +157,7 @@ def test_redaction_is_counted_per_candidate_from_its_placeholders():
     record = build(messages).to_record()
     found = list(cands.candidates_from_episode(record, cands.facts_of(messages), placeholders={"[GITHUB_TOKEN_1]": "github-pat"},
                                                project="p", harvested_at="2026-01-01T00:00:00Z"))
+    # The second carries the first request as context: a row trains on both placeholders.
     assert [c["redaction"] for c in found] == [{"findings": 1, "by_rule": {"github-pat": 1}},
-                                               {"findings": 1, "by_rule": {"github-pat": 1}}]
+                                               {"findings": 2, "by_rule": {"github-pat": 2}}]
     assert [c["redaction_status"] for c in found] == ["auto_redacted", "auto_redacted"]

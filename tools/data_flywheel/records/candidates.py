@@ -24,7 +24,8 @@ becomes one pending candidate in ``.agent/flywheel/candidates.jsonl`` (schema
   ended that way (an API error, the user pressing Esc): kept, labelled, as a
   negative example;
 - ``project``, ``harness``, ``started_at``, ``size`` and ``redaction`` are what
-  ``review --list`` shows.
+  ``review --list`` shows; ``redaction`` counts the placeholders, by rule, in the
+  whole trajectory the candidate carries.
 
 Harvested sessions have no domain or workflow of their own; candidates get
 ``coding`` / ``<harness>_session`` until a reviewer says otherwise.
@@ -139,13 +140,17 @@ def _span_outcome(facts: Sequence[MessageFacts], messages: List[Dict[str, Any]],
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]")
 
 
-def _redaction_in(messages: List[Dict[str, Any]], placeholders: Dict[str, str]) -> Dict[str, Any]:
-    """What redaction replaced in these messages: findings by rule (from the placeholders left)."""
+def _redaction_in(lines: Iterable[bytes], placeholders: Dict[str, str]) -> Dict[str, Any]:
+    """What redaction replaced in these serialized messages: findings by rule, from the placeholders left.
+
+    The whole trajectory counts, earlier context included: a chat row trains on all of it.
+    """
     by_rule: Dict[str, int] = {}
     if placeholders:
-        for message in messages:
-            text = json.dumps(message, ensure_ascii=False)
-            for found in _PLACEHOLDER.findall(text):
+        for line in lines:
+            if b"[" not in line:
+                continue
+            for found in _PLACEHOLDER.findall(line.decode("utf-8")):
                 rule = placeholders.get(found)
                 if rule is not None:
                     by_rule[rule] = by_rule.get(rule, 0) + 1
@@ -216,7 +221,7 @@ def candidates_from_episode(
         outcome = _span_outcome(facts, messages, span)
         key = f"{record['session_hash']}|{record['segment']}|{span.start}|{digests.of(0, span.answer + 1)}"
         started = (facts[span.start].timestamp if span.start < len(facts) else None) or record.get("started_at")
-        redaction = _redaction_in(trajectory[request_at:], placeholders)
+        redaction = _redaction_in(digests.lines[:lead] + digests.lines[keep_from: span.answer + 1], placeholders)
         candidate: Dict[str, Any] = {
             "id": "cand_" + normalize.sha256_hex(key)[:24],
             "created_at": started or harvested_at,
