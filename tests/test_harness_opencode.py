@@ -327,3 +327,12 @@ def test_sniff_path_and_sniff(tmp_path):
 def test_module_surface():
     assert opencode.NAME == "opencode"
     assert opencode.DEFAULT_DIRS == ("~/.local/share/opencode",)
+
+
+def test_episodes_know_the_folder_the_session_ran_in(tmp_path):
+    sessions = load("tool-calls")
+    folders = {s["session"]["directory"] for s in sessions}
+    db_episodes = list(opencode.read_session(build_db(tmp_path, sessions), lambda p: None))
+    tree_episodes = list(opencode.read_session(build_storage(tmp_path, sessions), lambda p: None))
+    assert db_episodes and tree_episodes and folders == {"/home/dev/app"}
+    assert {e.cwd for e in db_episodes} == {e.cwd for e in tree_episodes} == folders
