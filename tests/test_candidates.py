@@ -106,6 +106,10 @@ def test_requests_in_carried_context_are_not_candidates_again():
     keys = [(c["input_redacted"], c["output_approved"]) for c in found]
     assert len(set(keys)) == len(keys)
     assert not any(c["input_redacted"].startswith(ep.COMPACTION_SUMMARY_PREFIX) for c in found)
+    # After a compaction every candidate opens with its summary, whatever the budget left out.
+    later = [c for c in found if c["source"]["segment"] > 0]
+    assert later and all(c["messages"][0]["content"].startswith(ep.COMPACTION_SUMMARY_PREFIX) for c in later)
+    assert any("context_left_out" in c for c in later)
 
 
 def build(messages, **kwargs):

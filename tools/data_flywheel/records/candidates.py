@@ -17,7 +17,8 @@ becomes one pending candidate in ``.agent/flywheel/candidates.jsonl`` (schema
   says how many of them came before the request. Earlier context is kept whole
   up to ``CONTEXT_BUDGET`` characters; beyond that only the most recent earlier
   requests that fit are kept (whole requests, so no tool result loses its
-  call), after the leading system messages, and ``context_left_out`` names what was
+  call), after the system prompt and the compaction summary that open the
+  episode, and ``context_left_out`` names what was
   left out (the episode, how many messages, their digest): a session of a
   hundred requests would otherwise store its history a hundred times;
 - ``outcome`` is ``failed`` or ``aborted`` when the span's last model turn
@@ -204,8 +205,13 @@ def candidates_from_episode(
 ) -> Iterator[Dict[str, Any]]:
     """Pending candidate runs, one per answered real request of a redacted ``task`` episode record."""
     messages = record["messages"]
+    # Always carried: the system prompt and a compaction summary right after it (small, and
+    # without it a row after a compaction starts with no idea of the work so far).
     lead = 0
     while lead < len(messages) and messages[lead].get("role") in ("system", "developer"):
+        lead += 1
+    if lead < len(messages) and messages[lead].get("role") == "user" and requests.is_compaction_wrapper(
+            messages[lead].get("content") or ""):
         lead += 1
     spans = list(request_spans(messages, record.get("context_messages") or 0))
     starts = [lead] + [span.start for span in spans]
