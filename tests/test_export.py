@@ -300,8 +300,9 @@ def test_deeply_nested_json_is_reported_not_a_traceback(tmp_path):
     assert "Traceback" not in result.err
 
 
-def test_a_50_mb_line_is_exported(tmp_path):
-    big = make_run(1, output_approved="ok " * (50 * 1024 * 1024 // 3))
+def test_a_line_of_several_megabytes_is_exported(tmp_path):
+    # Larger than any read buffer; the 50 MB case is measured in bench/, where its seconds belong.
+    big = make_run(1, output_approved="ok " * (4 * 1024 * 1024 // 3))
     result, out = export(tmp_path, [big, make_run(2)])
     assert result.code == 0, result
     assert len(read_jsonl(out / "trace-records.jsonl")) == 2

@@ -327,3 +327,25 @@ def test_a_file_starting_mid_session_with_an_orphan_tool_result_keeps_its_first_
     assert sum(len(m.get("tool_calls") or ()) for m in first["messages"]) == sum(
         1 for line in lines[9:57] for block in json.loads(line).get("message", {}).get("content") or ()
         if isinstance(block, dict) and block.get("type") == "tool_use")
+
+
+@needs_shared
+def test_work_that_carries_on_after_a_compaction_is_a_candidate_of_the_request_before(tmp_path):
+    from data_flywheel.records import candidates
+
+    lines = _real_lines()
+    path = tmp_path / "compacted.jsonl"
+    path.write_text("".join(_compacted(lines, 57)), encoding="utf-8")
+    episodes = [e for e in claude_code.read_session(str(path), lambda p: None) if e.kind == "task"]
+    found, earlier = [], None
+    for episode in episodes:
+        record = episode.to_record()
+        found.extend(candidates.candidates_from_episode(
+            record, candidates.facts_of(episode.messages), placeholders={}, project="p",
+            harvested_at="2026-01-01T00:00:00Z", earlier_request=earlier))
+        earlier = candidates.last_request(record) or earlier
+    after = [c for c in found if c["source"]["segment"] == 1]
+    assert after[0]["input_redacted"].startswith("ultrathink there is logic that tracks files")
+    assert after[0]["messages"][0]["content"].startswith(ep.COMPACTION_SUMMARY_PREFIX)  # what the model had
+    assert after[0]["output_approved"].startswith("## Summary")  # the real final answer, after the compaction
+    assert found[0]["input_redacted"] == after[0]["input_redacted"] and found[0]["source"]["segment"] == 0

@@ -190,6 +190,10 @@ def test_every_registered_reader_is_found_by_sniffing_its_own_fixtures(tmp_path)
             continue
         sessions = [os.path.join(folder, name) for name in sorted(os.listdir(folder))
                     if name.endswith(".jsonl") and ".episodes." not in name and os.path.getsize(os.path.join(folder, name))]
+        if reader.NAME == "atif":  # Harbor trial folders, claimed whole, and the trajectory.json in each
+            trials = [os.path.join(folder, name) for name in sorted(os.listdir(folder))
+                      if os.path.isdir(os.path.join(folder, name))]
+            sessions += trials + [os.path.join(trial, "agent", "trajectory.json") for trial in trials]
         assert sessions, reader.NAME
         for path in sessions:
             found = discover.classify(path, READERS)

@@ -26,7 +26,7 @@ TRAINING_FORMAT_KINDS = [fmt.SCHEMA_KIND for fmt in TRAINING_FORMATS if fmt.SCHE
 
 
 def test_every_kind_in_the_contract_has_a_schema():
-    assert sorted(schemas.KINDS) == sorted(["approved-run", "candidate-run", "context-card", "episode", "eval-case",
+    assert sorted(schemas.KINDS) == sorted(["approved-run", "atif-trajectory", "candidate-run", "context-card", "episode", "eval-case",
                                      "flywheel-metrics", "manifest", "promptfoo-test", "redaction-report", "trace-record",
                                      "training-example"] + TRAINING_FORMAT_KINDS)
     for kind in schemas.KINDS.values():

@@ -59,6 +59,10 @@ TRAJECTORY = [
 ]
 TOOLS = [{"type": "function", "function": {"name": "read_file", "description": "Read a file.",
                                            "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}}}]
+# TRAJECTORY's tools: the run's own definition kept, search_code's inferred from its one call.
+TRAJECTORY_TOOLS = TOOLS + [{"type": "function", "function": {"name": "search_code", "description": "", "parameters": {
+    "$comment": "inferred from 1 observed call", "type": "object",
+    "properties": {"paths": {"type": "array"}, "query": {"type": "string"}}, "required": ["paths", "query"]}}}]
 
 
 # --- the neutral conversation ----------------------------------------------------
@@ -88,7 +92,7 @@ def test_a_trajectory_keeps_its_tool_calls_in_the_neutral_form():
         # A human edit replaces the agent's final draft.
         {"role": "assistant", "content": "The approved answer."},
     ]
-    assert conversation.tools == TOOLS
+    assert conversation.tools == TRAJECTORY_TOOLS
 
 
 def test_the_final_answer_is_the_last_assistant_message_and_nothing_after_it_is_kept():
@@ -236,7 +240,7 @@ def test_the_prompt_is_everything_before_the_final_answer():
     run = run_of(messages=TRAJECTORY, tools=TOOLS)
     prompt = prompt_of(run)
     assert prompt.messages == conversation_of(run).messages[:-1]
-    assert prompt.messages[-1]["role"] == "tool" and prompt.tools == TOOLS
+    assert prompt.messages[-1]["role"] == "tool" and prompt.tools == TRAJECTORY_TOOLS
     assert prompt_of(run_of()).messages[-1]["role"] == "user"
 
 
@@ -287,7 +291,7 @@ def test_openai_chat_rows():
             {"role": "tool", "content": "src/a.py:1", "tool_call_id": "c2"},
             {"role": "assistant", "content": "Final."},
         ],
-        "tools": TOOLS,
+        "tools": TRAJECTORY_TOOLS,
         "parallel_tool_calls": True,
     }
     plain = run_of()
@@ -308,7 +312,7 @@ def test_hf_chat_rows_have_one_call_per_turn_object_arguments_and_json_texts():
         {"role": "tool", "content": "src/a.py:1", "tool_call_id": "c2", "name": "search_code"},
         {"role": "assistant", "content": "Final."},
     ]
-    assert json.loads(row["tools"]) == TOOLS
+    assert json.loads(row["tools"]) == TRAJECTORY_TOOLS
     assert json.loads(row["metadata"]) == {"domain": "saas", "workflow": "bug_triage", "split": "test",
                                            "source_trace_ids": [run.trace_id]}
     plain = run_of()
@@ -335,7 +339,7 @@ def pair_of(run, origin="edited"):
 def test_openai_preference_rows():
     run = run_of(messages=TRAJECTORY, tools=TOOLS)
     row = only_rows(openai_preference, pair_of(run))
-    sft = openai_chat.chat_line(prompt_of(run).messages, TOOLS)
+    sft = openai_chat.chat_line(prompt_of(run).messages, TRAJECTORY_TOOLS)
     assert row == {
         "input": sft,
         "preferred_output": [{"role": "assistant", "content": "The approved answer."}],
@@ -351,7 +355,7 @@ def test_trl_preference_rows():
     assert row["prompt"] == hf_chat.messages_of(prompt_of(run).messages)
     assert row["chosen"] == [{"role": "assistant", "content": "The approved answer."}]
     assert row["rejected"] == [{"role": "assistant", "content": "The draft."}]
-    assert json.loads(row["tools"]) == TOOLS
+    assert json.loads(row["tools"]) == TRAJECTORY_TOOLS
     assert json.loads(row["metadata"]) == {"domain": "saas", "workflow": "bug_triage", "split": "train",
                                            "origin": "rejected_vs_accepted", "source_trace_ids": [run.trace_id, "trace_x"]}
 

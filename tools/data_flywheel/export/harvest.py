@@ -98,15 +98,17 @@ class Scope:
             return episode.project_id == hashlib.sha256(os.path.abspath(self.root).encode("utf-8")).hexdigest()
         return None
 
-    def takes(self, episode) -> bool:
+    def takes(self, episode, path: str) -> bool:
+        """In scope; a session that records no folder is taken when named, or stored inside the project
+        (Harbor's ``jobs/`` folder, for one)."""
         if self.all_projects:
             return True
         belongs = self.belongs(episode)
-        return belongs if belongs is not None else self.named
+        return belongs if belongs is not None else (self.named or under(path, self.root))
 
-    def project_of(self, episode) -> str:
+    def project_of(self, episode, path: str) -> str:
         belongs = self.belongs(episode)
-        if belongs or (belongs is None and (self.named or not self.all_projects)):
+        if belongs or (belongs is None and (self.named or not self.all_projects or under(path, self.root))):
             return self.project
         if episode.cwd:
             return os.path.basename(os.path.normpath(episode.cwd)) or "unknown"
@@ -213,6 +215,7 @@ def _harvest_session(found, episodes, gate, report, problem, new_candidates, can
     """
     outside = set()
     taken = False
+    last_request: Dict[str, Optional[str]] = {}  # session -> its last request so far (a segment's may carry on)
     held: List[jsonio.LineProblem] = []
 
     def reader_problem(found_problem: jsonio.LineProblem) -> None:
@@ -222,7 +225,7 @@ def _harvest_session(found, episodes, gate, report, problem, new_candidates, can
             held.append(found_problem)  # said once the file turns out to be this project's
 
     for episode in found.reader.read_session(found.path, reader_problem, keep_reasoning=keep_reasoning):
-        if not scope.takes(episode):
+        if not scope.takes(episode, found.path):
             outside.add(episode.session_hash)
             continue
         if not taken:
@@ -242,10 +245,13 @@ def _harvest_session(found, episodes, gate, report, problem, new_candidates, can
         if record["kind"] == "task" and candidates:
             for candidate in candidate_records.candidates_from_episode(
                 record, candidate_records.facts_of(episode.messages), placeholders=findings.placeholders,
-                project=scope.project_of(episode), harvested_at=generated,
+                project=scope.project_of(episode, found.path), harvested_at=generated,
+                earlier_request=last_request.get(record["session_hash"]),
             ):
                 if candidate_checker.is_valid(candidate):
                     new_candidates.write(jsonio.dumps_line(candidate))
+            last_request[record["session_hash"]] = (
+                candidate_records.last_request(record) or last_request.get(record["session_hash"]))
         if progress is not None:
             progress.tick()
     if not taken and not outside:

@@ -79,13 +79,14 @@ class MessageFacts:
 
     outcome: str = "completed"
     timestamp: Optional[str] = None
+    usage: Tuple[Tuple[str, int], ...] = ()
 
 
 def facts_of(messages: Sequence[Any]) -> List[MessageFacts]:
     """``MessageFacts`` for each ``episode.Message`` of an episode, in order."""
     return [
         MessageFacts(message_outcome(m) if m.role == "assistant" else "completed",
-                     normalize.iso_z(m.timestamp) if m.timestamp is not None else None)
+                     normalize.iso_z(m.timestamp) if m.timestamp is not None else None, m.usage)
         for m in messages
     ]
 
@@ -101,22 +102,40 @@ class Request:
 
 
 def request_spans(messages: List[Dict[str, Any]], first: int = 0) -> Iterator[Request]:
-    """The spans of the real requests from ``first`` on that got an answer with text."""
-    starts: List[int] = []
+    """The spans of the real requests from ``first`` on that got an answer with text.
+
+    When the episode's own part opens with the model still at work (a compaction
+    cut into a request), that work answers the last request of the carried-in
+    context: it is a span too, its answer searched only from ``first`` on (the
+    request made a candidate in the segment before, with the answer it had then).
+    When the carried-in context holds no request (only a summary), the span's
+    request is empty (``start == request_end``).
+    """
+    bounds: List[Tuple[int, int, int]] = []  # (start, request_end, where the answer may start)
     index = first
     while index < len(messages):
         if _is_request(messages[index]):
-            starts.append(index)
-            index += 1
+            start = index
             while index < len(messages) and _is_request(messages[index]):
                 index += 1  # back to back: one request
-            starts.append(index)
+            bounds.append((start, index, index))
         else:
             index += 1
-    pairs = list(zip(starts[0::2], starts[1::2]))
-    for number, (start, request_end) in enumerate(pairs):
-        end = pairs[number + 1][0] if number + 1 < len(pairs) else len(messages)
-        answer = next((i for i in range(end - 1, request_end - 1, -1) if _has_text_answer(messages[i])), None)
+    opens_with_work = any(m.get("role") == "assistant" for m in messages[first: bounds[0][0] if bounds else None])
+    if opens_with_work:
+        carried = [i for i in range(first) if _is_request(messages[i])]
+        if carried:
+            start = carried[-1]
+            while start > 0 and start - 1 in carried:
+                start -= 1
+            bounds.insert(0, (start, carried[-1] + 1, first))
+        else:
+            # The request is not in this episode at all (Claude Code's summary replaced it):
+            # an empty request span, which the caller names from the segment before.
+            bounds.insert(0, (first, first, first))
+    for number, (start, request_end, answer_from) in enumerate(bounds):
+        end = bounds[number + 1][0] if number + 1 < len(bounds) else len(messages)
+        answer = next((i for i in range(end - 1, answer_from - 1, -1) if _has_text_answer(messages[i])), None)
         if answer is not None:
             yield Request(start, request_end, answer, end)
 
@@ -202,8 +221,14 @@ def candidates_from_episode(
     placeholders: Dict[str, str],
     project: str,
     harvested_at: str,
+    earlier_request: Optional[str] = None,
 ) -> Iterator[Dict[str, Any]]:
-    """Pending candidate runs, one per answered real request of a redacted ``task`` episode record."""
+    """Pending candidate runs, one per answered real request of a redacted ``task`` episode record.
+
+    ``earlier_request``: the last request of the session's segment before this one
+    (``last_request``), the task of work that carries on across a compaction whose
+    summary replaced the request itself.
+    """
     messages = record["messages"]
     # Always carried: the system prompt and a compaction summary right after it (small, and
     # without it a row after a compaction starts with no idea of the work so far).
@@ -224,6 +249,10 @@ def candidates_from_episode(
         trajectory = messages[:lead] + messages[keep_from: span.answer + 1]
         request_at = lead + span.start - keep_from
         task = "\n\n".join(m.get("content") or "" for m in messages[span.start:span.request_end])
+        if span.start == span.request_end:
+            if not earlier_request:
+                continue  # work whose request nobody can name: no candidate
+            task = earlier_request
         outcome = _span_outcome(facts, messages, span)
         key = f"{record['session_hash']}|{record['segment']}|{span.start}|{digests.of(0, span.answer + 1)}"
         started = (facts[span.start].timestamp if span.start < len(facts) else None) or record.get("started_at")
@@ -242,7 +271,8 @@ def candidates_from_episode(
             "input_redacted": task,
             "output_approved": messages[span.answer]["content"],
             "messages": trajectory,
-            "tools": tools_seen(trajectory),
+            # The tools the session offered (definitions where it stored them, else the ones it called).
+            "tools": record.get("tools") or [],
             "human_review": {"status": "pending"},
             # The tool scanned and redacted this text itself; "passed" is its own finding, not a claim.
             "redaction_status": "auto_redacted" if redaction["findings"] else "passed",
@@ -262,23 +292,32 @@ def candidates_from_episode(
                                              "left_out_sha256": digests.of(lead, keep_from)}
         if record.get("model"):
             candidate["model_used"] = record["model"]
+        usage = _span_usage(facts[span.start: span.end])
+        if usage:
+            # Token counts of this request's model turns, as the harness reported them (ATIF export reports them).
+            candidate["source"]["usage"] = usage
         yield candidate
+
+
+def last_request(record: Dict[str, Any]) -> Optional[str]:
+    """The text of the last real request in an episode record's messages (for the segment after it)."""
+    for message in reversed(record.get("messages") or ()):
+        if _is_request(message):
+            return message.get("content")
+    return None
+
+
+def _span_usage(facts: Sequence[MessageFacts]) -> Dict[str, int]:
+    totals: Dict[str, int] = {}
+    for fact in facts:
+        for key, value in fact.usage:
+            totals[key] = totals.get(key, 0) + value
+    return dict(sorted(totals.items()))
 
 
 def _unanswered(messages: List[Dict[str, Any]]) -> int:
     answered = {m.get("tool_call_id") for m in messages if m.get("role") == "tool"}
     return sum(1 for m in messages for call in m.get("tool_calls") or () if call.get("id") not in answered)
-
-
-def tools_seen(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The tools the trajectory called, in first-use order."""
-    names: Dict[str, None] = {}
-    for message in messages:
-        for call in message.get("tool_calls") or ():
-            name = call.get("function", {}).get("name")
-            if isinstance(name, str) and name:
-                names.setdefault(name, None)
-    return [{"type": "function", "function": {"name": name}} for name in names]
 
 
 def append_new(path: str, candidates: Iterable[Dict[str, Any]]) -> int:

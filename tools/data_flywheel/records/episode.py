@@ -223,13 +223,17 @@ def total_usage(messages: Iterable[Message]) -> Dict[str, int]:
     return totals
 
 
-def tools_seen(messages: Iterable[Message]) -> List[Dict[str, Any]]:
-    """The tools the trajectory called, in first-use order (harnesses here store no tool schemas)."""
-    names: Dict[str, None] = {}
+def tools_seen(messages: Iterable[Message], defined: Sequence[Dict[str, Any]] = ()) -> List[Dict[str, Any]]:
+    """The tool definitions a session brought (ATIF's ``agent.tool_definitions``), then every
+    other tool the trajectory called, by name only, in first-use order (most harnesses store no schemas)."""
+    names: Dict[str, None] = {spec["function"]["name"]: None for spec in defined}
+    tools = list(defined)
     for message in messages:
         for call in message.tool_calls:
-            names.setdefault(call.name, None)
-    return [{"type": "function", "function": {"name": name}} for name in names]
+            if call.name not in names:
+                names[call.name] = None
+                tools.append({"type": "function", "function": {"name": call.name}})
+    return tools
 
 
 def episode_id(session_hash: str, kind: str, segment: int) -> str:
@@ -266,6 +270,8 @@ class Episode:
     # path). ``project_id``: Gemini CLI records only a hash of the folder.
     cwd: Optional[str] = None
     project_id: Optional[str] = None
+    # Tool definitions the session brought (OpenAI function specs), when it stores them.
+    tools: List[Dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -289,7 +295,7 @@ class Episode:
             "segment": self.segment,
             "pair_id": self.pair_id,
             "messages": [m.to_record(self.keep_reasoning) for m in self.messages],
-            "tools": tools_seen(self.messages),
+            "tools": tools_seen(self.messages, self.tools),
             "model": last.model if last else None,
             "provider": last.provider if last else None,
             "usage": usage,

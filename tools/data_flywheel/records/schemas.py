@@ -54,6 +54,7 @@ KINDS: Dict[str, Kind] = {
         Kind("training-example-hf-chat", "training-example-hf-chat.schema.json"),
         Kind("training-example-openai-preference", "training-example-openai-preference.schema.json"),
         Kind("training-example-trl-preference", "training-example-trl-preference.schema.json"),
+        Kind("atif-trajectory", "atif-trajectory.schema.json"),
         Kind("episode", "episode.schema.json", ("episodes.jsonl",)),
         Kind("flywheel-metrics", "flywheel-metrics.schema.json", ("flywheel-metrics.json",)),
         Kind("manifest", "manifest.schema.json", ("manifest.json",)),
@@ -74,6 +75,9 @@ def kind_for_filename(path: str) -> Optional[Tuple[Kind, bool]]:
     parent = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(path))))
     if parent == "context-cards" and name.endswith(".json"):
         return KINDS["context-card"], False
+    # atif/<split>.jsonl holds ATIF trajectories.
+    if os.path.basename(os.path.dirname(os.path.abspath(path))) == "atif" and name.endswith(".jsonl"):
+        return KINDS["atif-trajectory"], False
     # training/<format>/<split>.jsonl holds rows of that format's kind.
     if parent == "training" and name.endswith(".jsonl"):
         fmt = os.path.basename(os.path.dirname(os.path.abspath(path)))

@@ -17,6 +17,7 @@ prove them: ``tests/test_consumers_training.py``.
 | ``hf-chat`` | ``messages``, ``tools`` (JSON text), ``metadata`` (JSON text) | TRL ``SFTTrainer``, HF chat templates |
 | ``openai-preference`` | ``input``, ``preferred_output``, ``non_preferred_output`` | OpenAI DPO |
 | ``trl-preference`` | ``prompt``, ``chosen``, ``rejected``, ``tools``, ``metadata`` | TRL ``DPOTrainer`` |
+| ``atif`` | an ATIF-v1.8 trajectory (``atif/<split>.jsonl``) | Harbor, the Agent Data Protocol, NeMo Relay |
 
 **Traceability.** ``alpaca``, ``hf-chat`` and ``trl-preference`` rows carry
 ``metadata`` (domain, workflow, split, source trace ids; ``origin`` for pairs).
@@ -54,7 +55,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, List
 
-from . import alpaca, hf_chat, openai_chat, openai_preference, trl_preference
+from . import alpaca, atif, hf_chat, openai_chat, openai_preference, trl_preference
 from .conversation import Conversation
 
 
@@ -89,3 +90,5 @@ class PreferencePair:
 SFT_FORMATS = (alpaca, openai_chat, hf_chat)
 PREFERENCE_FORMATS = (openai_preference, trl_preference)
 TRAINING_FORMATS = SFT_FORMATS + PREFERENCE_FORMATS
+# Whole trajectories (every step, not a training conversation): ``rows(run, split, eval_case)``.
+TRAJECTORY_FORMATS = (atif,)

@@ -36,6 +36,7 @@ from . import cards, files, readiness, splits
 from .curate import Curator
 from .gate import RedactionGate
 from .staging import Staging
+from .trajectories import TrajectoryFiles
 
 PRIVACY_MODEL = "local_only_redacted_by_default"
 
@@ -348,6 +349,8 @@ def run_pipeline(
                 if case is not None:
                     writer.evals.write(case)
                     writer.promptfoo.write(promptfoo_test(case))
+                if placement.example is not None or case is not None:
+                    writer.trajectories.write(run, placement.split, case is not None)
                 if placement.example is not None:
                     example = Example(run=run, split=placement.split, conversation=placement.example)
                     for fmt in SFT_FORMATS:
@@ -393,6 +396,7 @@ class _DatasetFiles:
             staging, "eval-cases.promptfoo.jsonl", kind="eval-case", schema_kind="promptfoo-test", format="promptfoo"
         )
         self._training: Dict[Any, files.RecordFile] = {}
+        self.trajectories = TrajectoryFiles(staging)  # atif/<split>.jsonl
         self._alpaca: Optional[files.RecordFile] = None
         for fmt in SFT_FORMATS:
             if fmt.NAME == "alpaca":
@@ -416,11 +420,12 @@ class _DatasetFiles:
         return fixed + [self._training[key] for key in sorted(self._training)]
 
     def close(self) -> List[files.FileEntry]:
-        return [handle.close() for handle in self._all()]
+        return [handle.close() for handle in self._all()] + self.trajectories.close()
 
     def abandon(self) -> None:
         for handle in self._all():
             handle.abandon()
+        self.trajectories.abandon()
 
 
 def promptfoo_test(case: Dict[str, Any]) -> Dict[str, Any]:

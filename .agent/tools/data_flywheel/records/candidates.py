@@ -67,6 +67,9 @@ def candidate_from_episode(
     }
     if record.get("model"):
         candidate["model_used"] = record["model"]
+    if record.get("usage"):
+        # Token counts as the harness reported them (keys differ by harness); ATIF export reports them.
+        candidate["source"]["usage"] = record["usage"]
     return candidate
 
 

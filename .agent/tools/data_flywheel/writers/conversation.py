@@ -10,7 +10,10 @@ neutral form is what the format writers translate, nothing more:
   ``[{"id": str, "name": str, "arguments": dict}]`` (never an empty list);
 - a tool message has ``tool_call_id`` and ``name`` (the called tool's);
 - ``tools`` holds OpenAI-style function specs
-  ``{"type": "function", "function": {"name", "description"?, "parameters"?}}``.
+  ``{"type": "function", "function": {"name", "description"?, "parameters"?}}``:
+  the run's own definitions, plus one for every tool the conversation calls;
+  where the run brought no ``parameters``, they are inferred from the
+  conversation's calls (``tool_schemas.py``, marked with a ``$comment``).
 
 **A run with a chat trajectory** (``messages``) keeps it, tool calls included:
 
@@ -69,6 +72,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from ..jsonio import parse_json_text
 from ..records.episode import text_of
+from .tool_schemas import with_inferred
 
 DEFAULT_INSTRUCTION = "Complete this approved workflow using the provided context card."
 
@@ -104,7 +108,8 @@ def conversation_of(run) -> Conversation:
                 call["name"] = names.get(call["name"], call["name"])
             if message["role"] == "tool":
                 message["name"] = names.get(message["name"], message["name"])
-    return Conversation(messages=messages, tools=_tools(raw_tools, names))
+    calls = [call for message in messages for call in message.get("tool_calls", ())]
+    return Conversation(messages=messages, tools=with_inferred(_tools(raw_tools, names), calls))
 
 
 def prompt_of(run) -> Conversation:

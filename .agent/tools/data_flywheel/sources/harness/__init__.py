@@ -13,9 +13,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import List, Optional, Tuple
 
-from . import claude_code, codex, gemini, hermes, opencode, openclaw, pi
+from . import atif, claude_code, codex, gemini, hermes, opencode, openclaw, pi
 
-READERS: Tuple[ModuleType, ...] = (openclaw, pi, claude_code, codex, gemini, opencode, hermes)
+READERS: Tuple[ModuleType, ...] = (openclaw, pi, claude_code, codex, gemini, opencode, hermes, atif)
 
 
 def sniff(head_lines: List[str]) -> Optional[ModuleType]:
