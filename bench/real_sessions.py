@@ -217,6 +217,7 @@ def harvested(folder: str, work: str) -> Tuple[Counter, List[Dict[str, Any]], Li
     if os.path.exists(path):
         with open(path, encoding="utf-8") as fp:
             candidates = [json.loads(line) for line in fp]
+        counts["candidate_bytes"] = os.path.getsize(path)
     return counts, candidates, [f"{s['path']}: {s['reason']}" for s in summary.get("skipped", [])]
 
 
@@ -252,7 +253,8 @@ def measure(name: str, folder: str) -> Dict[str, Any]:
     missing = [raw.requests[i][:60] for i in answered if i not in seen]
     losses = {key: max(0, raw.counts[key] - counts[key]) for key in COUNTS}
     return {
-        "harness": name, "files": len(session_files(folder)), "raw": {k: raw.counts[k] for k in COUNTS},
+        "harness": name, "files": len(session_files(folder)),
+        "session_bytes": sum(os.path.getsize(p) for p in session_files(folder)), "candidate_bytes": counts["candidate_bytes"], "raw": {k: raw.counts[k] for k in COUNTS},
         "harvested": {k: counts[k] for k in COUNTS}, "losses": losses, "answered_requests": len(answered),
         "candidates": len(candidates), "real_request_tasks": real, "answered_without_candidate": missing,
         "negative_candidates": sum(1 for c in candidates if c.get("outcome") != "completed"), "skipped": skipped,
@@ -285,6 +287,8 @@ def main(argv=None) -> int:
         print(json.dumps(rows, indent=2))
     else:
         print(table(rows))
+        print(f"session files {sum(r['session_bytes'] for r in rows):,} bytes; "
+              f"candidates.jsonl {sum(r['candidate_bytes'] for r in rows):,} bytes")
         for r in rows:
             for text in r["answered_without_candidate"]:
                 print(f"{r['harness']}: answered request without a candidate: {text!r}")
