@@ -21,14 +21,10 @@ CLAUDE, CODEX, GEMINI = "cand_8762d7d3ff6df4616ed22e88", "cand_a1076b106ec3e671e
 
 
 def harvested(tmp_path):
-    """Three pending candidates harvested from real session fixtures; returns the agent root."""
-    sessions = tmp_path / "sessions"
-    sessions.mkdir()
-    for harness in ("claude-code", "codex", "gemini-cli"):
-        shutil.copy(os.path.join(FIXTURES, harness, "tool-calls.jsonl"), sessions / f"{harness}.jsonl")
+    """Three pending candidates (a frozen harvest of real session fixtures, see test_review.repo); the agent root."""
     root = tmp_path / ".agent"
-    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(tmp_path / "h"), "--path", str(sessions)], env=ENV)
-    assert result.code == 0, result
+    (root / "flywheel").mkdir(parents=True)
+    shutil.copy(os.path.join(FIXTURES, "review", "candidates.jsonl"), root / "flywheel" / "candidates.jsonl")
     return root
 
 

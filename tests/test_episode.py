@@ -59,10 +59,20 @@ def test_developer_role_becomes_system():
     assert [m["role"] for m in record["messages"]] == ["system", "user", "assistant"]
 
 
-def test_trailing_non_assistant_messages_are_trimmed():
+def test_trailing_requests_are_trimmed_but_not_the_results_of_the_last_calls():
     call = ep.ToolCall("c1", "bash", "{}")
     messages = [user(), assistant("", [call], "toolUse"), ep.Message("tool", "out", tool_call_id="c1"), user("more")]
-    assert [m.role for m in ep.trim_trailing(messages)] == ["user", "assistant"]
+    assert [m.role for m in ep.trim_trailing(messages)] == ["user", "assistant", "tool"]
+    orphan = [user(), assistant(), ep.Message("tool", "out", tool_call_id="nobody-called")]
+    assert [m.role for m in ep.trim_trailing(orphan)] == ["user", "assistant"]
+
+
+def test_context_messages_counts_what_came_from_before():
+    summary = ep.compaction_summary_message("earlier work")
+    own = [user(), assistant()]
+    episode = ep.build_episode("task", "pi", "s", 1, [ep.Message("system", "sys"), summary, *own], own=own)
+    assert episode.to_record()["context_messages"] == 2
+    assert ep.build_episode("task", "pi", "s", 0, own).to_record()["context_messages"] == 0
 
 
 @pytest.mark.parametrize("roles, usable", [

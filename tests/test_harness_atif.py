@@ -156,7 +156,9 @@ def test_atif_harvested_and_exported_keeps_every_step_tool_call_and_result(tmp_p
                       "--agent-root", str(root)], env=ENV)
     assert result.code == 0, result
     candidates = read_jsonl(root / "flywheel" / "candidates.jsonl")
-    assert len(candidates) == 4
+    # One candidate per request: the Claude Code trial asks three times, the continued segment
+    # carries on the request of the segment before, the others ask once.
+    assert len(candidates) == 6
     with open(root / "flywheel" / "approved-runs.jsonl", "w", encoding="utf-8") as fp:
         for candidate in candidates:
             candidate.update(human_review={"status": "accepted"}, redaction_status="passed")
@@ -167,7 +169,7 @@ def test_atif_harvested_and_exported_keeps_every_step_tool_call_and_result(tmp_p
     assert result.code == 0, result
     out = read_jsonl(export / "atif" / "train.jsonl")
     manifest = json.loads((export / "manifest.json").read_text())
-    assert {"path": "atif/train.jsonl", "rows": 4, "kind": "trajectory", "format": "atif", "split": "train",
+    assert {"path": "atif/train.jsonl", "rows": 6, "kind": "trajectory", "format": "atif", "split": "train",
             "schema": "urn:data-flywheel:schema:atif-trajectory:1"}.items() <= next(
         entry for entry in manifest["files"] if entry["path"] == "atif/train.jsonl").items()
 
@@ -180,6 +182,8 @@ def test_atif_harvested_and_exported_keeps_every_step_tool_call_and_result(tmp_p
     first, second = (json.loads(line) for line in open(SEGMENTS, encoding="utf-8"))
     originals = [trajectory(TRIALS[0]), first, second, first["subagent_trajectories"][0]]
     for original in originals:
+        # Each comes back whole as the row of its last request, which carries the earlier requests
+        # as context (they fit the context budget here); the other rows are its prefixes.
         matches = [row for row in out if shape(row) == shape(original)]
         assert len(matches) == 1, original.get("trajectory_id") or original["session_id"]
     segments = sorted((row for row in out if row["agent"]["name"] == "terminus-2"),

@@ -207,7 +207,9 @@ def test_tool_call_with_no_result_is_kept_and_marked_and_the_interrupt_labels_ab
     assert task["unanswered_tool_calls"] == 1 and task["outcome"] == "completed"
     assert not any("Request interrupted" in c for c in contents(task))
     # The interrupted turn ends on the cancelled calls and is labelled aborted, not dropped.
-    assert first["outcome"] == "aborted" and first["unanswered_tool_calls"] == 2
+    # The rejected call's result ends the turn and is kept (a trailing result is the model's input).
+    assert first["outcome"] == "aborted" and first["unanswered_tool_calls"] == 1
+    assert first["messages"][-1]["role"] == "tool"
     assert second["outcome"] == "completed"
 
 
@@ -262,7 +264,88 @@ def test_sniff_claims_claude_code_files_only():
 
 def test_module_surface_and_config_dir():
     assert claude_code.NAME == "claude-code"
-    assert claude_code.read is claude_code.read_session
     assert claude_code.DEFAULT_DIRS == ("~/.claude/projects",)
-    assert claude_code.session_dirs({}) == ("~/.claude/projects",)
-    assert claude_code.session_dirs({"CLAUDE_CONFIG_DIR": "/cfg"}) == (os.path.join("/cfg", "projects"),)
+    assert claude_code.default_dirs({}) == ("~/.claude/projects",)
+    assert claude_code.default_dirs({"CLAUDE_CONFIG_DIR": "/cfg"}) == (os.path.join("/cfg", "projects"),)
+
+
+# --- nothing lost, on a real session (../shared/fixtures): compactions cut into it -------------
+
+REAL_CC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "fixtures",
+                       "claude-code", "codemie")
+needs_shared = pytest.mark.skipif(not os.path.isdir(REAL_CC), reason="../shared/fixtures is not beside the checkout")
+
+
+def _compacted(lines, at, keep_from=0):
+    """The real session's lines[keep_from:], with a compaction (boundary and summary) before line ``at``,
+    as Claude Code writes an auto-compaction in the middle of a tool loop."""
+    before, after = lines[keep_from:at], lines[at:]
+    last = json.loads(before[-1])
+    boundary = {"type": "system", "subtype": "compact_boundary", "uuid": "cb-1", "parentUuid": None,
+                "logicalParentUuid": last["uuid"], "sessionId": last["sessionId"], "cwd": last["cwd"],
+                "timestamp": last["timestamp"], "isSidechain": False}
+    summary = {"type": "user", "isCompactSummary": True, "uuid": "cs-1", "parentUuid": "cb-1",
+               "sessionId": last["sessionId"], "cwd": last["cwd"], "timestamp": last["timestamp"], "isSidechain": False,
+               "message": {"role": "user", "content": "This session is being continued from a previous conversation "
+                                                     "that ran out of context. The conversation is summarized below:\nWe read the todos."}}
+    first_after = json.loads(after[0])
+    first_after["parentUuid"] = "cs-1"
+    return before + [json.dumps(boundary) + "\n", json.dumps(summary) + "\n", json.dumps(first_after) + "\n"] + after[1:]
+
+
+def _real_lines():
+    with open(os.path.join(REAL_CC, "session-196820da.jsonl"), encoding="utf-8") as fp:
+        return fp.readlines()
+
+
+@needs_shared
+def test_the_tool_result_right_before_a_compaction_is_kept(tmp_path):
+    lines = _real_lines()
+    assert json.loads(lines[56])["message"]["content"][0]["type"] == "tool_result"
+    path = tmp_path / "compacted.jsonl"
+    path.write_text("".join(_compacted(lines, 57)), encoding="utf-8")
+    problems = []
+    tasks = [e.to_record() for e in claude_code.read_session(str(path), problems.append) if e.kind == "task"]
+    first, second = tasks[0], tasks[1]
+    results = [json.loads(lines[i])["message"]["content"][0]["tool_use_id"] for i in (55, 56)]
+    assert [m.get("tool_call_id") for m in first["messages"][-2:]] == results
+    assert first["unanswered_tool_calls"] == 0
+    assert second["messages"][0]["content"].startswith(ep.COMPACTION_SUMMARY_PREFIX) and second["context_messages"] == 1
+
+
+@needs_shared
+def test_a_file_starting_mid_session_with_an_orphan_tool_result_keeps_its_first_segment(tmp_path):
+    lines = _real_lines()
+    assert json.loads(lines[9])["message"]["content"][0]["type"] == "tool_result"
+    path = tmp_path / "continued.jsonl"
+    path.write_text("".join(_compacted(lines, 57, keep_from=9)), encoding="utf-8")
+    problems = []
+    tasks = [e.to_record() for e in claude_code.read_session(str(path), problems.append) if e.kind == "task"]
+    assert [t["segment"] for t in tasks] == [0, 1] and problems == []
+    first = tasks[0]
+    assert first["messages"][0]["role"] == "tool"  # the orphan result: its call is in an earlier file
+    assert sum(len(m.get("tool_calls") or ()) for m in first["messages"]) == sum(
+        1 for line in lines[9:57] for block in json.loads(line).get("message", {}).get("content") or ()
+        if isinstance(block, dict) and block.get("type") == "tool_use")
+
+
+@needs_shared
+def test_work_that_carries_on_after_a_compaction_is_a_candidate_of_the_request_before(tmp_path):
+    from data_flywheel.records import candidates
+
+    lines = _real_lines()
+    path = tmp_path / "compacted.jsonl"
+    path.write_text("".join(_compacted(lines, 57)), encoding="utf-8")
+    episodes = [e for e in claude_code.read_session(str(path), lambda p: None) if e.kind == "task"]
+    found, earlier = [], None
+    for episode in episodes:
+        record = episode.to_record()
+        found.extend(candidates.candidates_from_episode(
+            record, candidates.facts_of(episode.messages), placeholders={}, project="p",
+            harvested_at="2026-01-01T00:00:00Z", earlier_request=earlier))
+        earlier = candidates.last_request(record) or earlier
+    after = [c for c in found if c["source"]["segment"] == 1]
+    assert after[0]["input_redacted"].startswith("ultrathink there is logic that tracks files")
+    assert after[0]["messages"][0]["content"].startswith(ep.COMPACTION_SUMMARY_PREFIX)  # what the model had
+    assert after[0]["output_approved"].startswith("## Summary")  # the real final answer, after the compaction
+    assert found[0]["input_redacted"] == after[0]["input_redacted"] and found[0]["source"]["segment"] == 0

@@ -292,7 +292,6 @@ def test_sniff_claims_codex_rollouts_only():
 
 def test_reader_interface():
     assert codex.NAME == "codex"
-    assert codex.read is codex.read_session
     assert codex.DEFAULT_DIRS == ("~/.codex/sessions", "~/.codex/archived_sessions")
     assert codex.HOME_ENV == "CODEX_HOME"
 
@@ -306,3 +305,54 @@ def test_module_imports_on_python_3_9():
     result = subprocess.run([python, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout.strip()) == (0, "9"), result.stderr
     assert sys.version_info >= (3, 9)
+
+
+# --- real rollouts (../shared/fixtures/codex/codemie): nothing lost ------------------------------
+
+REAL = os.path.join(ROOT, "..", "shared", "fixtures", "codex", "codemie")
+CLI_ROLLOUT = os.path.join(REAL, "rollout-2026-05-11T11-26-55-019e1625-789d-76c0-80ab-3724b5ddb799.jsonl")
+DESKTOP_ROLLOUT = os.path.join(REAL, "rollout-2026-05-11T13-28-45-019e1695-0522-7c83-8b39-0dd379793f80.jsonl")
+needs_shared = pytest.mark.skipif(not os.path.isdir(REAL), reason="../shared/fixtures is not beside the checkout")
+
+
+def _raw(path, kind):
+    with open(path, encoding="utf-8") as fp:
+        return [json.loads(line)["payload"] for line in fp if json.loads(line)["type"] == kind]
+
+
+@needs_shared
+def test_web_search_calls_are_kept_as_tool_calls_with_their_query():
+    task = next(e for e in codex.read_session(CLI_ROLLOUT, lambda p: None) if e.kind == "task").to_record()
+    calls = [c for m in task["messages"] for c in m.get("tool_calls") or () if c["function"]["name"] == "web_search"]
+    searches = [p["action"] for p in _raw(CLI_ROLLOUT, "response_item") if p.get("type") == "web_search_call"]
+    assert len(calls) == len(searches) == 3
+    assert [json.loads(c["function"]["arguments"])["query"] for c in calls] == [s["query"] for s in searches]
+    assert json.loads(calls[0]["function"]["arguments"])["queries"] == searches[0]["queries"]
+    assert len({c["id"] for c in calls}) == 3
+    # Answered server-side: no output item, so each is counted unanswered rather than given an invented result.
+    assert task["unanswered_tool_calls"] == 3
+
+
+@needs_shared
+def test_codex_desktop_prompts_kept_only_as_user_message_events_are_read():
+    prompts = [p["message"] for p in _raw(DESKTOP_ROLLOUT, "event_msg") if p.get("type") == "user_message"]
+    assert len(prompts) == 3 and not any(
+        p.get("role") == "user" for p in _raw(DESKTOP_ROLLOUT, "response_item") if p.get("type") == "message")
+    episodes = [e.to_record() for e in codex.read_session(DESKTOP_ROLLOUT, lambda p: None)]
+    task = next(e for e in episodes if e["kind"] == "task")
+    assert [m["content"] for m in task["messages"] if m["role"] == "user"] == prompts
+    assert sum(1 for e in episodes if e["kind"] == "turn") == 3
+    calls = sum(1 for p in _raw(DESKTOP_ROLLOUT, "response_item") if p.get("type") == "function_call")
+    assert sum(len(m.get("tool_calls") or ()) for m in task["messages"]) == calls
+
+
+@needs_shared
+def test_cli_rollouts_do_not_read_the_event_copy_of_their_prompts():
+    task = next(e for e in codex.read_session(CLI_ROLLOUT, lambda p: None) if e.kind == "task").to_record()
+    assert [m["content"] for m in task["messages"] if m["role"] == "user"] == [
+        "show tools", "let's update the defailt context compart to 90 in env var"]
+
+
+@needs_shared
+def test_episodes_know_the_folder_the_session_ran_in():
+    assert {e.cwd for e in codex.read_session(DESKTOP_ROLLOUT, lambda p: None)} == {"/Users/Sample_User/naya"}

@@ -292,4 +292,3 @@ def test_module_surface():
     assert hermes.DEFAULT_DIRS == ("~/.hermes/state.db",)
     assert hermes.default_dirs({}) == ("~/.hermes/state.db",)
     assert hermes.default_dirs({"HERMES_HOME": "/srv/hermes"}) == (os.path.join("/srv/hermes", "state.db"),)
-    assert hermes.read is hermes.read_session

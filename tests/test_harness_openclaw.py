@@ -91,7 +91,8 @@ def test_harvest_finds_the_store_of_one_agent(tmp_path):
         build_store(folder / "openclaw-agent.sqlite", [(f"s-{agent}", fixture_lines("thinking.jsonl"))])
     env = {"NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1777104000", "HOME": str(home)}
     out = tmp_path / "out"
-    result = run_cli(["harvest", "--source", "openclaw", "--agent", "main", "--out", str(out),
+    # OpenClaw runs in its own workspace, never in a project: only --all-projects takes it.
+    result = run_cli(["harvest", "--source", "openclaw", "--agent", "main", "--all-projects", "--out", str(out),
                       "--agent-root", str(tmp_path / ".agent")], env=env)
     assert result.code == 0, result
     manifest = json.loads((out / "manifest.json").read_text())

@@ -219,7 +219,8 @@ def test_failed_aborted_and_unanswered_sessions_are_kept_and_labelled(tmp_path):
     tasks = [r for r in records if r["kind"] == "task"]
     assert [t["outcome"] for t in tasks] == ["failed", "aborted", "completed"]
     # The API error produced nothing; it marks the step before it.
-    assert tasks[0]["messages"][-1]["tool_calls"][0]["id"] == "toolu_21"
+    assert tasks[0]["messages"][-2]["tool_calls"][0]["id"] == "toolu_21"
+    assert tasks[0]["messages"][-1]["tool_call_id"] == "toolu_21"  # its result, before the error, is kept
     assert tasks[1]["messages"][-1]["content"] == "The build uses setuptools and"
     assert tasks[2]["unanswered_tool_calls"] == 1
     assert [c["id"] for c in tasks[2]["messages"][1]["tool_calls"]] == ["toolu_31", "toolu_32"]
@@ -326,4 +327,12 @@ def test_sniff_path_and_sniff(tmp_path):
 def test_module_surface():
     assert opencode.NAME == "opencode"
     assert opencode.DEFAULT_DIRS == ("~/.local/share/opencode",)
-    assert opencode.read is opencode.read_session
+
+
+def test_episodes_know_the_folder_the_session_ran_in(tmp_path):
+    sessions = load("tool-calls")
+    folders = {s["session"]["directory"] for s in sessions}
+    db_episodes = list(opencode.read_session(build_db(tmp_path, sessions), lambda p: None))
+    tree_episodes = list(opencode.read_session(build_storage(tmp_path, sessions), lambda p: None))
+    assert db_episodes and tree_episodes and folders == {"/home/dev/app"}
+    assert {e.cwd for e in db_episodes} == {e.cwd for e in tree_episodes} == folders

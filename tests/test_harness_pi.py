@@ -192,7 +192,7 @@ def test_sniff_and_registry():
     claw = ['{"type":"session","version":3,"id":"ec31","timestamp":"2026-02-01T22:02:17.040Z","cwd":"/Users/m/.openclaw/workspace"}']
     assert harness.sniff(claw) is openclaw
     for reader in harness.READERS:
-        assert reader.NAME and reader.DEFAULT_DIRS and callable(reader.read) and callable(reader.sniff)
+        assert reader.NAME and reader.DEFAULT_DIRS and callable(reader.read_session) and callable(reader.sniff)
 
 
 def test_openclaw_reuses_the_pi_reader_with_its_own_name():

@@ -3,6 +3,8 @@ import json
 import os
 import shutil
 
+import pytest
+
 from conftest import FIXTURES, read_jsonl, run_cli
 
 from data_flywheel.sources.harness import READERS
@@ -14,7 +16,8 @@ ENV = {"NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1777104000", "HOME": "/nonexistent
 def harvest(tmp_path, *args, env=None):
     root = tmp_path / ".agent"
     out = tmp_path / "out"
-    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(out), *args], env=env or ENV)
+    # These sessions ran in pi-mono, not in tmp_path: scoping has its own tests (test_harvest_scope.py).
+    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(out), "--all-projects", *args], env=env or ENV)
     return result, out, root / "flywheel" / "candidates.jsonl"
 
 
@@ -42,8 +45,11 @@ def test_two_compactions_give_task_and_compact_summary_pairs(tmp_path):
     assert manifest["sessions_found"] == manifest["sessions_processed"] == 1
     assert manifest["tool_calls"] > 0 and manifest["characters"] > 0
     assert manifest["files"][0]["rows"] == len(rows)
-    assert len(read_jsonl(candidates)) == 3  # one pending candidate per task episode
-    assert "candidates: 3 added" in result.out
+    # One pending candidate per answered request (not per task episode): 54 turns, of which
+    # 6 have no answer with text (an aborted empty turn, tool calls only).
+    found = read_jsonl(candidates)
+    assert len(found) == 48 and "candidates: 48 added" in result.out
+    assert {c["source"]["episode_id"] for c in found} == {r["id"] for r in rows if r["kind"] == "task"}
 
 
 def test_every_episode_and_candidate_is_valid_and_harvest_is_idempotent(tmp_path, cli):
@@ -78,7 +84,8 @@ def test_candidates_are_pending_and_carry_the_trajectory(tmp_path):
     result, out, candidates = harvest(tmp_path, "--path", str(folder), "--project", "shop")
     candidate = read_jsonl(candidates)[0]
     assert candidate["human_review"] == {"status": "pending"}
-    assert candidate["project"] == "shop" and candidate["harness"] == "pi"
+    # --all-projects: a session of another project keeps the name of the folder it ran in.
+    assert candidate["project"] == "project" and candidate["harness"] == "pi"
     assert candidate["domain"] == "coding" and candidate["workflow"] == "pi_session"
     assert candidate["messages"][0]["role"] in ("system", "user")
     assert candidate["source"]["unanswered_tool_calls"] >= 1
@@ -256,3 +263,90 @@ def test_hermes_state_db_is_found_from_hermes_home(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sessions_found"] == 1 and manifest["skipped"] == []
     assert manifest["rows"] == {"hermes": {"task": 1, "turn": 2}}
+
+
+# --- project scope ---------------------------------------------------------------------------
+
+SHARED = os.path.join(os.path.dirname(FIXTURES), "..", "..", "shared", "fixtures")
+
+
+def pi_session(folder, name, cwd):
+    """A copy of the hand-made pi session ``thinking.jsonl`` that ran in ``cwd`` (None: no cwd recorded)."""
+    with open(os.path.join(PI, "thinking.jsonl"), encoding="utf-8") as fp:
+        lines = fp.readlines()
+    header = json.loads(lines[0])
+    header["id"] = name
+    if cwd is None:
+        del header["cwd"]
+    else:
+        header["cwd"] = str(cwd)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.jsonl").write_text(json.dumps(header) + "\n" + "".join(lines[1:]), encoding="utf-8")
+
+
+def scoped_harvest(tmp_path, *args, env):
+    repo = tmp_path / "shop"
+    root = repo / ".agent"
+    out = tmp_path / "out"
+    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(out), "--json", *args], env=env)
+    assert result.code == 0, result
+    return result.json(), read_jsonl(root / "flywheel" / "candidates.jsonl") if (root / "flywheel" / "candidates.jsonl").exists() else []
+
+
+def test_by_default_only_sessions_of_this_project_are_taken(tmp_path):
+    home = tmp_path / "home"
+    sessions_dir = home / ".pi" / "agent" / "sessions"
+    pi_session(sessions_dir / "a", "here", tmp_path / "shop")
+    pi_session(sessions_dir / "b", "below", tmp_path / "shop" / "src")
+    pi_session(sessions_dir / "c", "elsewhere", tmp_path / "shopping")
+    pi_session(sessions_dir / "d", "nowhere", None)
+    env = {**ENV, "HOME": str(home)}
+    summary, candidates = scoped_harvest(tmp_path, "--source", "pi", env=env)
+    assert summary["scope"] == "project"
+    assert (summary["sessions_found"], summary["sessions_processed"], summary["sessions_outside_project"]) == (4, 2, 2)
+    assert summary["rows"] == {"pi": {"task": 2, "turn": 4}}
+    assert {c["project"] for c in candidates} == {"shop"} and len(candidates) == 4  # two requests each
+    every, candidates = scoped_harvest(tmp_path, "--source", "pi", "--all-projects", env=env)
+    assert every["scope"] == "all-projects" and every["sessions_processed"] == 4
+    assert (every["candidates_added"], every["candidates_already_present"]) == (4, 4)
+    # Each keeps its own project: the folder it ran in, "unknown" when it records none.
+    assert sorted(c["project"] for c in candidates) == ["shop"] * 4 + ["shopping"] * 2 + ["unknown"] * 2
+
+
+def test_a_session_with_no_folder_is_taken_when_named_with_path(tmp_path):
+    pi_session(tmp_path / "named", "nowhere", None)
+    pi_session(tmp_path / "named", "elsewhere", "/somewhere/else")
+    summary, candidates = scoped_harvest(tmp_path, "--path", str(tmp_path / "named"), env=ENV)
+    assert summary["sessions_processed"] == 1 and summary["sessions_outside_project"] == 1
+    assert [c["project"] for c in candidates] == ["shop", "shop"]
+
+
+def test_the_text_summary_says_what_was_left_out(tmp_path):
+    pi_session(tmp_path / "s", "elsewhere", "/somewhere/else")
+    root = tmp_path / "shop" / ".agent"
+    result = run_cli(["harvest", "--agent-root", str(root), "--out", str(tmp_path / "out"), "--path", str(tmp_path / "s")],
+                     env=ENV)
+    assert f"  1 session of other projects left out (this project: {tmp_path / 'shop'}; --all-projects takes them)\n" in result.out
+    assert result.out.endswith("next: no session ran in this project: run harvest from the project folder, or pass --all-projects\n")
+
+
+@pytest.mark.skipif(not os.path.isdir(SHARED), reason="../shared/fixtures is not beside the checkout")
+def test_gemini_sessions_are_matched_by_the_hash_of_the_project_folder(tmp_path):
+    import hashlib
+
+    source = os.path.join(SHARED, "gemini-cli", "codemie", "session-2025-12-01T21-45-5b959dae.json")
+    with open(source, encoding="utf-8") as fp:
+        document = json.load(fp)
+    chats = tmp_path / "chats"
+    chats.mkdir()
+    (chats / "other.json").write_text(json.dumps(document), encoding="utf-8")
+    document["sessionId"] += "-here"
+    document["projectHash"] = hashlib.sha256(str(tmp_path / "shop").encode("utf-8")).hexdigest()
+    (chats / "here.json").write_text(json.dumps(document), encoding="utf-8")
+    summary, candidates = scoped_harvest(tmp_path, "--path", str(chats), env=ENV)
+    assert summary["sessions_processed"] == 1 and summary["sessions_outside_project"] == 1
+    assert len(candidates) == 3 and {c["harness"] for c in candidates} == {"gemini-cli"}
+    first = candidates[0]
+    for key in ("project", "harness", "started_at", "outcome", "size", "redaction"):
+        assert key in first, key
+    assert first["size"]["messages"] >= 2 and isinstance(first["redaction"]["findings"], int)

@@ -17,6 +17,15 @@ def project(tmp_path, enabled=True):
     return tmp_path / "repo", flywheel
 
 
+def transcript_in(repo, fixture, name):
+    """A copy of a fixture session that ran in ``repo`` (its recorded folder rewritten)."""
+    with open(os.path.join(FIXTURES, fixture), encoding="utf-8") as fp:
+        text = fp.read().replace('"/home/dev/project"', json.dumps(str(repo)))
+    target = repo.parent / name
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
 def payload(transcript, cwd, **extra):
     return json.dumps({"session_id": "s1", "transcript_path": str(transcript), "cwd": str(cwd),
                        "hook_event_name": "SessionEnd", **extra}).encode()
@@ -33,15 +42,14 @@ def test_off_unless_the_team_enables_it(tmp_path):
 
 def test_a_claude_code_session_end_harvests_that_session_quickly(tmp_path):
     repo, flywheel = project(tmp_path)
-    transcript = tmp_path / "session.jsonl"
-    shutil.copy(os.path.join(FIXTURES, "claude-code", "tool-calls.jsonl"), transcript)
+    transcript = transcript_in(repo, os.path.join("claude-code", "tool-calls.jsonl"), "session.jsonl")
     started = time.perf_counter()
     result = run_cli(["hook", "--json"], stdin=payload(transcript, repo), env=ENV)
     elapsed = time.perf_counter() - started
     assert result.code == 0, result
     summary = json.loads(result.out)
     assert summary["harvested"] is True and summary["rows"] == {"claude-code": {"task": 1, "turn": 2}}
-    assert len(read_jsonl(flywheel / "candidates.jsonl")) == 1
+    assert len(read_jsonl(flywheel / "candidates.jsonl")) == 2  # one per request of the session
     assert read_jsonl(os.path.join(summary["out"], "episodes.jsonl"))
     # The budget is 1.5 s for SessionEnd; measured well under 0.2 s here, bound loosely for shared CI.
     assert elapsed < 1.5
@@ -67,8 +75,7 @@ def test_large_transcripts_are_harvested_in_the_background(tmp_path, monkeypatch
 
     monkeypatch.setattr(hook, "DETACH_ABOVE_BYTES", 0)
     repo, flywheel = project(tmp_path)
-    transcript = tmp_path / "big.jsonl"
-    shutil.copy(os.path.join(FIXTURES, "pi", "thinking.jsonl"), transcript)
+    transcript = transcript_in(repo, os.path.join("pi", "thinking.jsonl"), "big.jsonl")
     started = time.perf_counter()
     result = run_cli(["hook", "--json"], stdin=payload(transcript, repo), env=ENV)
     assert time.perf_counter() - started < 1.0
@@ -85,9 +92,21 @@ def test_a_payload_cwd_in_a_subfolder_uses_the_projects_one_store(tmp_path):
     repo, flywheel = project(tmp_path)
     (repo / "src" / "api").mkdir(parents=True)
     transcript = tmp_path / "session.jsonl"
-    shutil.copy(os.path.join(FIXTURES, "claude-code", "tool-calls.jsonl"), transcript)
+    # The fixture ran in /home/dev/project; here it ran in a subfolder of this repository.
+    with open(os.path.join(FIXTURES, "claude-code", "tool-calls.jsonl"), encoding="utf-8") as fp:
+        transcript.write_text(fp.read().replace('"/home/dev/project"', json.dumps(str(repo / "src" / "api"))))
     result = run_cli(["hook", "--json"], stdin=payload(transcript, repo / "src" / "api"), env=ENV)
     assert result.code == 0, result
-    [candidate] = read_jsonl(flywheel / "candidates.jsonl")
-    assert candidate["project"] == "repo"
+    candidates = read_jsonl(flywheel / "candidates.jsonl")
+    assert candidates and {candidate["project"] for candidate in candidates} == {"repo"}
     assert not (repo / "src" / "api" / ".agent").exists()
+
+
+def test_a_session_of_another_project_is_not_taken(tmp_path):
+    repo, flywheel = project(tmp_path)
+    transcript = tmp_path / "elsewhere.jsonl"
+    shutil.copy(os.path.join(FIXTURES, "claude-code", "tool-calls.jsonl"), transcript)  # ran in /home/dev/project
+    result = run_cli(["hook"], stdin=payload(transcript, repo), env=ENV)
+    assert result.code == 0, result
+    assert result.out.endswith("0 new candidates (the session ran outside this project: not taken)\n")
+    assert not (flywheel / "candidates.jsonl").exists() or not read_jsonl(flywheel / "candidates.jsonl")

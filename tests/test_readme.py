@@ -47,12 +47,12 @@ def user_repo(tmp_path_factory):
     subprocess.run(["git", "add", "notes.md"], cwd=repo, check=True)
     # The validate example reads an export of 2026-04-25, which SOURCE_DATE_EPOCH names.
     subprocess.run(["python3", ".agent/tools/data_flywheel_export.py"], cwd=repo, env=env, check=True, capture_output=True)
-    # The review examples decide the candidates harvested from three real sessions (ids cand_8762, cand_a107, cand_8b75).
+    # The review examples decide the candidates harvested from three real sessions (ids cand_51c0, cand_5953, cand_19c9).
     (repo / "sessions").mkdir()
     for harness in ("claude-code", "codex", "gemini-cli"):
         shutil.copy(os.path.join(FIXTURES, harness, "tool-calls.jsonl"), repo / "sessions" / f"{harness}.jsonl")
     subprocess.run(
-        ["python3", ".agent/tools/data_flywheel_export.py", "harvest", "--path", "sessions"],
+        ["python3", ".agent/tools/data_flywheel_export.py", "harvest", "--path", "sessions", "--all-projects"],
         cwd=repo, env=env, check=True, capture_output=True,
     )
     return repo, env
