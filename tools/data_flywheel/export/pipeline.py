@@ -181,18 +181,7 @@ class Aggregator:
                 if attr == "after":
                     stats.tokens_after_sum += value
                     stats.tokens_after_count += 1
-        evidence = stats.evidence
-        if run.approved:
-            evidence["stable_rules"].add(run.list_field("stable_rules"), run.trace_id)
-            evidence["tool_contracts"].add(run.list_field("tool_contracts"), run.trace_id)
-            evidence["human_approval_required_for"].add(run.list_field("human_approval_required_for"), run.trace_id)
-            goal = run.text("goal").strip()
-            if goal:
-                stats.goals.add([goal], run.trace_id)
-        evidence["failure_modes"].add(run.list_field("failure_modes"), run.trace_id)
-        review = run.record.get("human_review")
-        notes = review.get("review_notes") if isinstance(review, dict) else None
-        evidence["recurring_review_notes"].add(normalize.unique_strings(normalize.as_list(notes)), run.trace_id)
+        stats.observe(run)  # card evidence: what people wrote and what the trajectory shows
 
     # --- end-of-run documents -------------------------------------------------
 
@@ -215,6 +204,7 @@ class Aggregator:
             if candidate
             else "Keep collecting approved, redacted examples before considering adapter work.",
             "readiness": readiness.readiness(stats.approved, stats.trainable, stats.rejected),
+            "card": readiness.card_status(stats.approved),
         }
 
     def redaction_summary(self, ruleset_version: str) -> Dict[str, Any]:
@@ -247,6 +237,7 @@ class Aggregator:
             "context_reduction_pct": reduction,
             "thresholds": readiness.thresholds(),
             "workflows": {key: self.workflow_metrics(self.workflows[key]) for key in sorted(self.workflows)},
+            "context_cards": readiness.card_counts(stats.approved for stats in self.workflows.values()),
             "input_quality": quality.as_metrics(),
             "not_trainable_because": dict(sorted(totals.not_trainable.items())),
             "redaction": self.redaction_summary(ruleset_version),
@@ -529,7 +520,8 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
         f"- traces: {metrics['total_traces']} (human-approved: {metrics['accepted_traces']})",
         f"- trainable examples: {metrics['trainable_traces']}",
         f"- eval cases: {metrics['eval_cases']}",
-        f"- context cards: {len(metrics['workflows'])}",
+        f"- context cards: {metrics['context_cards']['ready']} ready, {metrics['context_cards']['draft']} draft "
+        f"(a card is ready from {readiness.CARD_BAND.low} approved runs)",
         f"- runs the scanner redacted: {metrics['redaction']['runs_affected']}",
         "",
     ]
