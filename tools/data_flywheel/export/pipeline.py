@@ -33,6 +33,7 @@ from ..sources.approved_runs import InputQuality, read_approved_runs
 from ..tokens import estimate_tokens
 from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
 from . import cards, files, readiness, splits
+from . import report as html_report
 from .curate import Curator
 from .gate import RedactionGate
 from .staging import Staging
@@ -445,9 +446,11 @@ def _write_documents(
 ) -> List[files.FileEntry]:
     written: List[files.FileEntry] = []
     all_cards = []
+    markdowns = {}
     for key in sorted(aggregator.workflows):
         stats = aggregator.workflows[key]
         card, markdown = cards.build_card(stats)
+        markdowns[key] = markdown
         files.check_document("context-card", card, f"context-cards/{stats.domain}/{stats.workflow}.json")
         all_cards.append(card)
         base = f"context-cards/{stats.domain}/{stats.workflow}"
@@ -477,6 +480,12 @@ def _write_documents(
         files.write_document(staging, "README.md", export_readme(metrics, everything, generated), kind="readme",
                              format="markdown")
     )
+    everything = sorted(entries + written, key=lambda entry: entry.path)
+    out = os.path.abspath(plan.out)
+    page = html_report.render(metrics, report, all_cards, markdowns, [entry.as_manifest() for entry in everything],
+                              html_report.history(os.path.dirname(out), (os.path.basename(out), metrics)),
+                              project=plan.project)
+    written.append(files.write_document(staging, html_report.REPORT_FILE, page, kind="report", format="html"))
     everything = sorted(entries + written, key=lambda entry: entry.path)
     manifest = {
         "manifest_version": 1,
@@ -547,6 +556,7 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
         rows = "" if entry.rows is None else str(entry.rows)
         lines.append(f"| `{entry.path}` | {rows} | {entry.kind} | {entry.format or ''} |")
     lines += [
+        "| `report.html` |  | report | html |",
         "| `manifest.json` |  | manifest |  |",
         "",
         "Every file is listed in `manifest.json` with its sha256, rows, kind, format and split.",
