@@ -35,10 +35,10 @@ class Page(html.parser.HTMLParser):
             self.tiles.append(int(data))
 
 
-def _export(tmp_path, runs, name="2026-04-25", *extra):
+def _export(tmp_path, runs, name="2026-04-25", env=EPOCH):
     path = write_runs(tmp_path / f"runs-{name}.jsonl", runs)
     out = tmp_path / "exports" / name
-    result = run_cli(["export", "--approved-runs", path, "--out", str(out), "--project", "demo", *extra], env=EPOCH)
+    result = run_cli(["export", "--approved-runs", path, "--out", str(out), "--project", "demo"], env=env)
     assert result.code == 0, result
     return out
 
@@ -91,13 +91,16 @@ def test_every_figure_equals_the_metrics(tmp_path):
 
 
 def test_runs_over_time_reads_every_export_beside_it(tmp_path):
-    _export(tmp_path, _runs()[:5], "2026-04-01")
+    _export(tmp_path, _runs()[:5], "2026-04-01", env={"SOURCE_DATE_EPOCH": "1775001600"})
     out = _export(tmp_path, _runs(), "2026-04-25")
-    (tmp_path / "exports" / "broken").mkdir()
-    (tmp_path / "exports" / "broken" / "flywheel-metrics.json").write_text("{not json")
+    (tmp_path / "exports" / "2026-04-10").mkdir()
+    (tmp_path / "exports" / "2026-04-10" / "flywheel-metrics.json").write_text("{not json")
+    _export(tmp_path, _runs()[:3], "scratch")  # not a dated folder: not part of the history
     points = report.history(str(tmp_path / "exports"))
     assert [(p["name"], p["traces"]) for p in points] == [("2026-04-01", 5), ("2026-04-25", 15)]
-    assert "<td>2026-04-01</td>" in (out / "report.html").read_text()
+    text = (out / "report.html").read_text()
+    assert "<td>2026-04-01T00:00:00Z</td>" in text and "<td>2026-04-25T08:00:00Z</td>" in text
+    assert "scratch" not in text
 
 
 def test_report_command_rebuilds_the_same_page_and_can_open_it(tmp_path, monkeypatch):

@@ -22,6 +22,7 @@ from . import readiness
 REPORT_FILE = "report.html"
 HISTORY_LIMIT = 60  # exports drawn on the runs-over-time chart (the latest ones)
 TOP_FAILURES = 10
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}")  # export folders as `export` names them by default
 SCALE_TITLES = {"agentic_stack": "agentic-stack bands", "distillation": "distillation scale"}
 SECTIONS = ("Summary", "Readiness", "Runs over time", "Review outcomes", "Redaction findings", "Datasets",
             "Top failure modes", "Context cards")
@@ -72,11 +73,14 @@ def read_json(path: str) -> Any:
 
 
 def history(exports_root: str, current: Optional[Tuple[str, Dict[str, Any]]] = None) -> List[Dict[str, Any]]:
-    """One point per export folder in ``exports_root`` that holds metrics, oldest first (by generated_at, then name).
+    """One point per dated export folder in ``exports_root``, oldest first (by generated_at, then name).
 
-    ``current`` (name, metrics) stands in for a folder being written right now.
-    Folders whose metrics cannot be read are left out: a broken old export must
-    not stop a new report.
+    Only folders named like the default export folder (``YYYY-MM-DD``, any
+    suffix) count, so an export written with ``--out`` beside unrelated
+    folders stays byte-identical to one written alone. ``current`` (name,
+    metrics) is always drawn and stands in for a folder being written right
+    now. Folders whose metrics cannot be read are left out: a broken old export
+    must not stop a new report.
     """
     points: Dict[str, Dict[str, Any]] = {}
     try:
@@ -84,7 +88,7 @@ def history(exports_root: str, current: Optional[Tuple[str, Dict[str, Any]]] = N
     except OSError:
         names = []
     for name in names:
-        if name.startswith("."):
+        if not _DATED.match(name):
             continue
         path = os.path.join(exports_root, name, "flywheel-metrics.json")
         try:
@@ -236,14 +240,15 @@ def _over_time(points: Sequence[Dict[str, Any]]) -> str:
     for index, point in enumerate(points):
         if index % label_every == 0 or index == len(points) - 1:
             x, _y = xy(index, 0)
-            svg.append(f'<text x="{x}" y="{height - bottom + 16}" text-anchor="middle">{esc(point["name"][:10])}</text>')
+            svg.append(f'<text x="{x}" y="{height - bottom + 16}" text-anchor="middle">{esc(point["generated_at"][:10])}</text>')
     svg.append("</svg>")
     legend = ('<p class="legend"><span><svg class="sw" viewBox="0 0 10 10"><rect class="fill" width="10" height="10"/></svg>traces</span>'
               '<span><svg class="sw" viewBox="0 0 10 10"><rect class="acc" width="10" height="10"/></svg>approved</span>'
               '<span><svg class="sw" viewBox="0 0 10 10"><rect class="edi" width="10" height="10"/></svg>trainable</span></p>')
-    table = ['<table><tr><th>export</th><th>generated</th><th class="n">traces</th><th class="n">approved</th><th class="n">trainable</th></tr>']
+    # Exports are named by when they were generated, not by folder: the page must not depend on --out.
+    table = ['<table><tr><th>export generated</th><th class="n">traces</th><th class="n">approved</th><th class="n">trainable</th></tr>']
     for point in points:
-        table.append(f'<tr><td>{esc(point["name"])}</td><td>{esc(point["generated_at"])}</td><td class="n">{esc(point["traces"])}</td>'
+        table.append(f'<tr><td>{esc(point["generated_at"])}</td><td class="n">{esc(point["traces"])}</td>'
                      f'<td class="n">{esc(point["approved"])}</td><td class="n">{esc(point["trainable"])}</td></tr>')
     table.append("</table>")
     note = f'<p class="note">Every export folder beside this one that holds flywheel-metrics.json (the latest {HISTORY_LIMIT}).</p>'
