@@ -87,28 +87,36 @@ _REPO_ROOTS = frozenset(("src", "lib", "app", "apps", "packages", "tests", "test
                          "scripts", "crates", "examples", ".github", "tools", "schemas", "bench", "spec"))
 
 # --- tool failures, recognised from the result text ------------------------------------
-ERROR_KINDS: Tuple[Tuple[str, str, "re.Pattern[str]"], ...] = tuple(
-    (kind, label, re.compile(pattern))
-    for kind, label, pattern in (
-        ("rejected_by_user", "the user refused the call", r"^The user doesn't want to proceed with this tool use"),
-        ("edit_mismatch", "the text to replace was not found",
+ERROR_KINDS: Tuple[Tuple[str, str, Tuple[str, ...], "re.Pattern[str]"], ...] = tuple(
+    (kind, label, keywords, re.compile(pattern, re.M))
+    for kind, label, keywords, pattern in (
+        ("rejected_by_user", "the user refused the call", ("doesn't want to proceed",),
+         r"^The user doesn't want to proceed with this tool use"),
+        ("edit_mismatch", "the text to replace was not found", ("could not find", "not found", "no changes made", "verbatim"),
          r"Could not find the exact text|String to replace not found|old_string not found|"
          r"No changes made to .* identical content|did not appear verbatim"),
-        ("file_not_found", "file not found", r"^<tool_use_error>File does not exist|No such file or directory|ENOENT|"
-                                             r"^File not found|^Error: file not found"),
-        ("aborted", "aborted or timed out", r"^Command aborted|timed out after|^Command timed out|\bTimeoutError\b"),
-        ("permission_denied", "permission denied", r"Permission denied|EACCES|Operation not permitted"),
-        ("command_not_found", "command not found", r"command not found|is not recognized as an internal"),
-        ("nonzero_exit", "a non-zero exit code", r"^Exit code [1-9]\d*|Command exited with code [1-9]\d*|"
-                                                 r"Process exited with code [1-9]\d*|exit (?:code|status):? ?[1-9]\d*\s*$"),
-        ("tool_error", "a tool error", r"^<tool_use_error>|^Error:|^error:|^Traceback \(most recent call last\)|"
-                                       r"^\w+ failed: "),
+        ("file_not_found", "file not found", ("does not exist", "no such file", "enoent", "not found"),
+         r"^<tool_use_error>File does not exist|No such file or directory|ENOENT|^File not found|^Error: file not found"),
+        ("aborted", "aborted or timed out", ("aborted", "timed out", "timeouterror"),
+         r"^Command aborted|timed out after|^Command timed out|\bTimeoutError\b"),
+        ("permission_denied", "permission denied", ("permission denied", "eacces", "not permitted"),
+         r"Permission denied|EACCES|Operation not permitted"),
+        ("command_not_found", "command not found", ("command not found", "not recognized"),
+         r"command not found|is not recognized as an internal"),
+        ("nonzero_exit", "a non-zero exit code", ("exit",),
+         r"^Exit code [1-9]\d*|Command exited with code [1-9]\d*|Process exited with code [1-9]\d*|"
+         r"exit (?:code|status):? ?[1-9]\d*\s*$"),
+        ("tool_error", "a tool error", ("error", "traceback", "failed"),
+         r"\A(?:<tool_use_error>|Error:|error:|Traceback \(most recent call last\)|\w+ failed: )"),
     )
 )
-ERROR_LABELS = {kind: label for kind, label, _pattern in ERROR_KINDS}
+ERROR_LABELS = {kind: label for kind, label, _keywords, _pattern in ERROR_KINDS}
 _EXITED_OK = re.compile(r"(?:Exit code|exited with code|Process exited with code) 0\b")
 _CODEX_RUNNING = re.compile(r"Process running with session ID (\d+)")
-ERROR_SCAN = 4000  # characters of a result looked at: errors announce themselves early or at the very end
+# Characters of a result looked at, from its start and its end: harnesses put the error or the
+# exit status first (Claude Code, Codex) or last (Pi); a long output's middle is the program's own text.
+ERROR_HEAD = 600
+ERROR_TAIL = 300
 
 # --- draft-versus-approved differences a reviewer's edit shows ------------------------
 _CODE_FENCE = "```"
@@ -377,12 +385,14 @@ def _area(path: str) -> str:
 
 def error_kind(text: str) -> Optional[str]:
     """The kind of failure a tool result reports, or None when it reads as a success."""
-    head = text[:ERROR_SCAN].lstrip()
-    tail = text[-300:]
+    head = text.lstrip()[:ERROR_HEAD]
     if _EXITED_OK.search(head[:300]):
         return None
-    for kind, _label, pattern in ERROR_KINDS:
-        if pattern.search(head) or (kind == "nonzero_exit" and pattern.search(tail)):
+    window = head if len(text) <= ERROR_HEAD + ERROR_TAIL else head + "\n" + text[-ERROR_TAIL:]
+    lowered = window.lower()
+    for kind, _label, keywords, pattern in ERROR_KINDS:
+        # Cheap first: a pattern runs only when one of its literals is there.
+        if any(keyword in lowered for keyword in keywords) and pattern.search(window):
             return kind
     return None
 
