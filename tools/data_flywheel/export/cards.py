@@ -212,8 +212,10 @@ def render_markdown(card: Dict[str, Any], stats: WorkflowStats) -> str:
         lines += ["## Known failure modes (most frequent first)", "", *_bullets(evidence["failure_modes"]), ""]
     if evidence["corrections"]:
         lines += ["## What people corrected", "", *_bullets(evidence["corrections"]), ""]
-    if evidence["recurring_review_notes"]:
-        lines += ["## What reviewers keep saying", "", *_bullets(evidence["recurring_review_notes"]), ""]
+    corrected = {item["text"] for item in evidence["corrections"]}
+    said = [item for item in evidence["recurring_review_notes"] if item["text"] not in corrected]  # said once is enough
+    if said:
+        lines += ["## What reviewers keep saying", "", *_bullets(said), ""]
     if evidence["areas"]:
         lines += ["## Where the work happens", "", *_bullets(evidence["areas"]), ""]
     if card["eval_case_count"]:
