@@ -10,13 +10,41 @@ from __future__ import annotations
 
 import argparse
 import os
+import struct
 import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENTRY = os.path.join(ROOT, "tools", "data_flywheel_export.py")
+
+
+def inked_rows(png: str) -> float:
+    """Share of the screenshot's pixel rows that are not one flat colour (a blank page scores near 0)."""
+    with open(png, "rb") as fp:
+        data = fp.read()
+    position, idat, width, channels = 8, b"", 0, 4
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        body = data[position + 8:position + 8 + length]
+        if kind == b"IHDR":
+            width, _height, _depth, colour = struct.unpack(">IIBB", body[:10])
+            channels = {0: 1, 2: 3, 4: 2, 6: 4}.get(colour, 4)
+        elif kind == b"IDAT":
+            idat += body
+        position += 12 + length
+    raw = zlib.decompress(idat)
+    stride = 1 + width * channels
+    rows = [raw[i:i + stride] for i in range(0, len(raw), stride)]
+    inked = 0
+    for row in rows:
+        pixels = row[1 + channels:]
+        # Filter 0 keeps raw bytes (flat if one value); filters 1-4 turn a flat row into zeros.
+        flat = len(set(pixels)) <= 1 if row[0] == 0 else not any(pixels)
+        inked += not flat
+    return inked / max(len(rows), 1)
 
 
 def main() -> int:
@@ -39,8 +67,9 @@ def main() -> int:
                     f"--screenshot={args.out}", "file://" + page], check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
     size = os.path.getsize(args.out) if os.path.exists(args.out) else 0
-    print(f"{args.out}: {size} bytes (from {page})")
-    return 0 if size > 10_000 else 1
+    share = inked_rows(args.out) if size else 0.0
+    print(f"{args.out}: {size} bytes, {share:.0%} of pixel rows not blank (from {page})")
+    return 0 if share > 0.2 else 1
 
 
 if __name__ == "__main__":

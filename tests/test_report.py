@@ -136,3 +136,18 @@ def test_the_example_report_shows_its_cards(tmp_path):
     text = (out / "report.html").read_text()
     assert 'id="card-saas-bug-triage"' in text and 'id="card-engineering-code-review"' in text
     assert "<h3>saas / bug_triage</h3>" in text
+
+
+def test_report_rebuilds_an_export_made_before_cards_and_bars_were_counted(tmp_path):
+    out = _export(tmp_path, _runs())
+    metrics = json.loads((out / "flywheel-metrics.json").read_text())
+    del metrics["context_cards"]
+    for workflow in metrics["workflows"].values():
+        del workflow["card"]
+        for place in workflow["readiness"].values():
+            del place["progress"]
+    (out / "flywheel-metrics.json").write_text(json.dumps(metrics))
+    result = run_cli(["report", str(out)])
+    assert result.code == 0, result
+    page = Page((out / "report.html").read_text())
+    assert page.headings == list(report.SECTIONS) and "top band reached" not in "".join(page.text)

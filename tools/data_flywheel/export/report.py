@@ -203,7 +203,9 @@ def _readiness(metrics: Dict[str, Any]) -> str:
         for scale in ("agentic_stack", "distillation"):
             place = (workflow.get("readiness") or {}).get(scale) or {}
             progress = place.get("progress")
-            if progress:
+            if "progress" not in place:  # an export from before bars were recorded
+                drawing = '<span class="muted">–</span>'
+            elif progress:
                 drawing = _bar(float(progress["fraction"]))
                 drawing += (f'<span class="muted">{esc(progress["have"])} {esc(progress["counts"])} of '
                             f'{esc(progress["to"])} (from {esc(progress["from"])})</span>')
@@ -251,7 +253,9 @@ def _over_time(points: Sequence[Dict[str, Any]]) -> str:
         table.append(f'<tr><td>{esc(point["generated_at"])}</td><td class="n">{esc(point["traces"])}</td>'
                      f'<td class="n">{esc(point["approved"])}</td><td class="n">{esc(point["trainable"])}</td></tr>')
     table.append("</table>")
-    note = f'<p class="note">Every export folder beside this one that holds flywheel-metrics.json (the latest {HISTORY_LIMIT}).</p>'
+    note = ('<p class="note">This export and every dated export folder beside it (YYYY-MM-DD, as export names them) '
+            f'that holds flywheel-metrics.json, the latest {HISTORY_LIMIT}.'
+            + (" Only one so far: the next export draws a line." if len(points) == 1 else "") + "</p>")
     return _section("Runs over time", "".join(svg) + legend + "\n".join(table) + note)
 
 
