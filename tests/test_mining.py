@@ -1,5 +1,7 @@
 """Mined card statements: on the real sessions in ../shared/fixtures and on the generated corpus."""
 import copy
+import hashlib
+import re
 import json
 import os
 
@@ -85,9 +87,11 @@ def test_real_sessions_show_their_checks_failures_and_order(harvested):
     assert facts.checks["build"] == ["npm run build"]
     assert facts.checks_after_last_edit == {"test", "build"}
     assert facts.read_before_edit is True and facts.last_check_failed is False
+    assert facts.test_read_before_edit is True  # `sed -n ... codemie-code-reasoning.test.ts` before its first patch
     assert ("exec_command", "nonzero_exit") in facts.failures  # the exit arrives on a write_stdin poll
     pi = [mining.observe(c) for c in harvested["pi"]]
     assert all("npm run check" in f.checks.get("lint", []) for f in pi)
+    assert [f.test_read_before_edit for f in pi] == [False] * 4
     assert any(("bash", "aborted") in f.failures for f in pi) and any(("bash", "nonzero_exit") in f.failures for f in pi)
     assert all(f.order[:2] in (["read", "shell"], ["shell", "read"], ["read", "search"], ["shell", "search"]) for f in pi)
     claude = [mining.observe(c) for c in harvested["claude-code"]]
@@ -203,3 +207,24 @@ def test_what_rejected_runs_share_that_approved_ones_do_not():
                          "Rejected or failed runs ran no test, lint, type-check or build: 3 of 3, against 1 of 7 approved runs"]
     assert miner.corrections()[0] == {"text": "Ran no tests.", "support": 3, "of": 3, "unit": "rejected runs",
                                       "trace_ids": ["r0", "r1", "r2"], "source": "person"}
+
+
+@needs_shared
+def test_the_readme_card_is_what_the_pi_fixtures_give(harvested):
+    """The README quotes a card mined from the real Pi sessions; its statements must stay true."""
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    block = next(b for b in re.findall(r"```text\n(.*?)```", readme, re.S) if b.startswith("# coding / pi_session"))
+    stats = cards.WorkflowStats("coding", "pi_session")
+    for candidate in harvested["pi"]:
+        record = {**candidate, "human_review": {"status": "accepted"}}
+        stats.accepted += 1
+        stats.traces += 1
+        # The export's trace id (so the card, and its size, is the exported one).
+        stats.observe(_Run(record, "trace_" + hashlib.sha256(candidate["id"].encode()).hexdigest()[:16]))
+    _card, markdown = cards.build_card(stats)
+    quoted = [line for line in block.splitlines() if re.match(r"^\d+\. ", line) and "..." not in line]
+    assert len(quoted) >= 5
+    for line in quoted:
+        assert line in markdown, line
+    budget = re.search(r"token budget (\d+)", block).group(1)
+    assert f"token budget {budget}:" in markdown

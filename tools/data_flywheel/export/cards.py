@@ -204,7 +204,7 @@ def render_markdown(card: Dict[str, Any], stats: WorkflowStats) -> str:
     ]
     if evidence["tools"]:
         tools = ", ".join(f"{item['text']} {item['support']}" for item in evidence["tools"])
-        lines += ["## Tools", "", f"Used by approved runs (runs out of {evidence['tools'][0]['of']} with tool calls): {tools}.", ""]
+        lines += ["## Tools", "", f"Used in approved runs (runs using each, of {evidence['tools'][0]['of']} with tool calls): {tools}.", ""]
     if evidence["tool_contracts"]:
         lines += ["## Tool contracts", "", *_bullets(evidence["tool_contracts"]), ""]
     lines += ["## Ask a human before", "", *_bullets(evidence["human_approval_required_for"]), ""]

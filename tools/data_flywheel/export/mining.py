@@ -81,6 +81,7 @@ _SHELL_READS = frozenset(("cat", "sed", "head", "tail", "nl", "less", "more", "b
 _SHELL_SEARCHES = frozenset(("rg", "grep", "find", "ls", "fd", "tree", "ag", "git grep"))
 _PATH_KEYS = ("file_path", "path", "filename", "target_file", "notebook_path", "dir_path", "absolute_path")
 _SHELL_PATH = re.compile(r"(?<![\w/.-])((?:~|\.{0,2}/)?(?:[\w.@-]+/)+[\w.@-]+\.\w{1,6})(?![\w/])")
+_TEST_FILE = re.compile(r"(?:^|/)(?:tests?|__tests__|spec)/|(?:^|/)test_[^/]*$|_test\.\w+$|\.(?:test|spec)\.\w+$")
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Update|Add|Delete) File: (.+)$", re.M)
 # Folders a repository's own paths start at; an absolute path is cut there.
 _REPO_ROOTS = frozenset(("src", "lib", "app", "apps", "packages", "tests", "test", "docs", "cmd", "internal", "pkg",
@@ -139,6 +140,7 @@ CONTRASTS = {
     "no_tests": "ran no tests",
     "no_checks": "ran no test, lint, type-check or build",
     "unread_edit": "edited a file it had not read first",
+    "no_test_read": "changed files without reading a test first",
     "tool_failed": "had a tool call fail",
     "last_check_failed": "answered after a failing check",
     "no_tools": "used no tools",
@@ -161,6 +163,7 @@ class RunFacts:
     last_check_failed: bool = False
     edits: bool = False
     read_before_edit: Optional[bool] = None  # None: the run edits nothing it could have read
+    test_read_before_edit: Optional[bool] = None  # None: the run edits nothing
     failures: List[Tuple[str, str]] = field(default_factory=list)  # (tool, error kind) per failed call
     calls_by_tool: Dict[str, int] = field(default_factory=dict)
     files_edited: List[str] = field(default_factory=list)
@@ -222,7 +225,11 @@ def _walk(messages: List[Any], facts: RunFacts) -> None:
                 facts.order.append(call.action)
             if call.action in ("read", "search") or (call.command and call.action != "check"):
                 read_paths.update(call.paths)
+                if not facts.edits and any(_TEST_FILE.search(path) for path in call.paths):
+                    facts.test_read_before_edit = True
             elif call.action in ("edit", "write"):
+                if not facts.edits and facts.test_read_before_edit is None:
+                    facts.test_read_before_edit = False
                 facts.edits = True
                 last_edit = position
                 for path in call.paths:
@@ -441,6 +448,7 @@ class Miner:
     def __init__(self) -> None:
         self.approved_with_tools = 0  # approved runs whose trajectory has tool calls: checks and habits count over these
         self.approved_editing = 0  # approved runs that edited a file they could have read first
+        self.approved_changing = 0  # approved runs that edit or write any file
         self.edited = 0
         self.edited_with_draft = 0
         self.rejected = 0
@@ -488,6 +496,10 @@ class Miner:
             self.order.add([" → ".join(facts.order)], trace_id)
             self.files.add(facts.files_edited, trace_id)
             self.areas.add(facts.areas, trace_id)
+            if facts.test_read_before_edit is not None:
+                self.approved_changing += 1
+                if facts.test_read_before_edit:
+                    self.read_first.add(["test_before_edit"], trace_id)
             if facts.read_before_edit is not None:
                 self.approved_editing += 1
                 if facts.read_before_edit:
@@ -531,6 +543,10 @@ class Miner:
         if _share_ok(support, self.approved_editing):
             out.append(_item("Reads a file before editing it", support, self.approved_editing,
                              "approved runs that edit a file", self.read_first.items["read_before_edit"][1]))
+        support = self.read_first.support("test_before_edit")
+        if _share_ok(support, self.approved_changing):
+            out.append(_item("Reads a test before its first edit", support, self.approved_changing,
+                             "approved runs that change files", self.read_first.items["test_before_edit"][1]))
         for item in self.order.ranked(MIN_SUPPORT)[:1]:
             if " → " in item["text"] and _share_ok(item["support"], of):
                 out.append(_item(f"Works in this order: {item['text']}", item["support"], of, unit, item["trace_ids"]))
@@ -608,6 +624,8 @@ def _contrast_features(facts: RunFacts) -> List[str]:
         features.append("no_checks")
     if facts.read_before_edit is False:
         features.append("unread_edit")
+    if facts.test_read_before_edit is False:
+        features.append("no_test_read")
     if facts.failures:
         features.append("tool_failed")
     if facts.last_check_failed:

@@ -148,8 +148,9 @@ def render(metrics: Dict[str, Any], redaction: Dict[str, Any], cards: Sequence[D
         f"<title>Data flywheel report{' · ' + esc(project) if project else ''}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>Data flywheel report{' · ' + esc(project) if project else ''}</h1>",
-        f'<p class="muted">Export generated {esc(metrics.get("generated_at", ""))}. Every figure here is in this '
-        "export's flywheel-metrics.json; nothing on this page was fetched from elsewhere.</p>",
+        f'<p class="muted">Export generated {esc(metrics.get("generated_at", ""))}. Every figure here comes from '
+        "this export's own files (flywheel-metrics.json, manifest.json, the context cards); nothing on this page "
+        "is fetched from elsewhere.</p>",
         _summary(metrics),
         _readiness(metrics),
         _over_time(points),
