@@ -57,6 +57,7 @@ def run(args, streams) -> int:
                 "input_quality": {k: v for k, v in metrics["input_quality"].items() if k != "problems"},
                 "redaction": metrics["redaction"],
                 "datasets": metrics["datasets"],
+                "report": os.path.join(plan.out, "report.html"),
                 "files": [entry.as_manifest() for entry in result.files],
                 "next": next_step,
             }
@@ -93,6 +94,7 @@ def run(args, streams) -> int:
         out.write(
             paint_out(f"redaction: {plural(redaction['runs_affected'], 'run')} auto-redacted ({rules}); {verdict}", "yellow") + "\n"
         )
+    out.write(f"report: {os.path.join(plan.out, 'report.html')} (open it in a browser, or: report --open)\n")
     out.write(f"next: {next_step}\n")
     return 0
 
