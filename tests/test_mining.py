@@ -228,3 +228,20 @@ def test_the_readme_card_is_what_the_pi_fixtures_give(harvested):
         assert line in markdown, line
     budget = re.search(r"token budget (\d+)", block).group(1)
     assert f"token budget {budget}:" in markdown
+
+
+def test_what_people_wrote_ranks_above_what_is_mined():
+    stats = cards.WorkflowStats("infra", "ci_failure")
+    for number in range(3):
+        record = _with_check({"id": f"r{number}", "input_redacted": "Fix CI.", "output_approved": "Fixed.",
+                              "human_review": {"status": "accepted"}, "stable_rules": ["Quote the failing job."]},
+                             "go test ./...", "ok")
+        stats.accepted += 1
+        stats.traces += 1
+        stats.observe(_Run(record, f"trace_{number}"))
+    card, markdown = cards.build_card(stats)
+    rules = card["evidence"]["stable_rules"]
+    assert [(item["source"], item["support"], item["of"]) for item in rules] == [("person", 3, 3), ("mined", 3, 3)]
+    assert card["stable_rules"][1] == "Runs the tests before answering: `go test ./...` (3)"  # no edit: no "after" clause
+    assert markdown.index("Quote the failing job.") < markdown.index("Runs the tests")
+    assert card["defaults_used"] == ["human_approval_required_for"]
