@@ -151,3 +151,9 @@ def test_report_rebuilds_an_export_made_before_cards_and_bars_were_counted(tmp_p
     assert result.code == 0, result
     page = Page((out / "report.html").read_text())
     assert page.headings == list(report.SECTIONS) and "top band reached" not in "".join(page.text)
+
+
+def test_card_markdown_becomes_escaped_html():
+    rendered = report._inline("Run `ls src/**/x/**/*.ts` **now** <b>x</b> _(3 of 4 runs)_")
+    assert rendered == ("Run <code>ls src/**/x/**/*.ts</code> <b>now</b> &lt;b&gt;x&lt;/b&gt; <i>(3 of 4 runs)</i>")
+    assert report._inline("**<script>** `<img>`") == "<b>&lt;script&gt;</b> <code>&lt;img&gt;</code>"

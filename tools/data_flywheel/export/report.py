@@ -380,10 +380,16 @@ def _failures(cards: Sequence[Dict[str, Any]]) -> str:
 
 def _inline(text: str) -> str:
     """Escape, then the Markdown our cards use inline: `code`, **bold**, _emphasis_."""
-    out = esc(text)
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    out = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", out)
-    return re.sub(r"(?<![\w])_\(([^_]+)\)_(?![\w])", r"<i>(\1)</i>", out)
+    pieces = re.split(r"(`[^`]+`)", text)  # code spans first: a glob like src/**/*.ts is not bold
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            out.append(f"<code>{esc(piece[1:-1])}</code>")
+            continue
+        # Markup is added to already-escaped text, so only our own tags are tags.
+        piece = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", esc(piece))
+        out.append(re.sub(r"(?<![\w])_\(([^_]+)\)_(?![\w])", r"<i>(\1)</i>", piece))
+    return "".join(out)
 
 
 def _card_html(markdown: str) -> str:
