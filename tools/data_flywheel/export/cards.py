@@ -8,7 +8,12 @@ new ones and the card says so.
 
 Rules, tool contracts and approval gates count approved runs only (a card is
 the reusable knowledge of approved work); failure modes and review notes
-count every run, because rejected work is where they come from.
+count every run, because rejected work is where they come from. What people
+wrote comes first in each section; what ``mining.py`` reads from the
+trajectories and decisions follows, each statement saying what it is counted
+out of. A card is ``ready`` from the first readiness band (10 approved runs)
+and a ``draft`` below it (``readiness.card_status``), as status and the
+metrics say too. Its token budget is its own size.
 """
 from __future__ import annotations
 

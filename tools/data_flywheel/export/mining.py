@@ -2,7 +2,7 @@
 
 No model is involved: each run's trajectory is read once into small facts
 (``observe``), and a per-workflow ``Miner`` folds those facts into counters
-(``cards.Evidence`` tables, bounded by ``cards.EVIDENCE_LIMIT`` distinct keys),
+(``evidence.Evidence`` tables, bounded by ``EVIDENCE_LIMIT`` distinct keys),
 so memory grows with the number of distinct statements, never with the number
 of runs. ``Miner.statements`` turns the counters into ranked statements, each
 with its support, what it is counted over ("3 of 4 approved runs") and the
