@@ -22,6 +22,7 @@ demo:
 	$(TOOL) status --approved-runs examples/flywheel/approved-runs.jsonl --project example
 	@echo
 	@echo "The export is in $(DEMO_OUT)/ (start with README.md and context-cards/)."
+	@echo "The report is $(DEMO_OUT)/report.html (open it: $(TOOL) report $(DEMO_OUT) --open)."
 
 $(VENV_PY):
 	$(PYTHON) -m venv $(VENV)

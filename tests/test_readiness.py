@@ -6,7 +6,9 @@ def test_bands_on_the_agentic_stack_scale():
         return readiness.readiness(approved, trainable, rejected)["agentic_stack"]
 
     assert band(0) == {"band": None, "label": "collecting",
-                       "next": "10 more approved runs (0 of 10) for first context card"}
+                       "next": "10 more approved runs (0 of 10) for first context card",
+                       "progress": {"next_band": "context_card", "counts": "approved", "have": 0, "from": 0, "to": 10,
+                                    "fraction": 0.0}}
     assert band(10)["band"] == "context_card"
     assert band(24)["next"] == "1 more approved runs (24 of 25) for first eval set and repeated failure modes"
     assert band(25)["band"] == "eval_set"
@@ -17,7 +19,8 @@ def test_bands_on_the_agentic_stack_scale():
     top = band(20000, trainable=10000, rejected=0)
     assert top["band"] == "workflow_family_corpus"
     assert top["next"] == "some rejected runs kept as negative cases for serious vertical corpus"
-    assert band(20000, trainable=10000, rejected=3) == {"band": "serious_vertical_corpus", "label": "serious vertical corpus", "next": None}
+    assert band(20000, trainable=10000, rejected=3) == {"band": "serious_vertical_corpus", "label": "serious vertical corpus",
+                                                        "next": None, "progress": None}
 
 
 def test_bands_on_the_distillation_scale():
@@ -35,3 +38,22 @@ def test_thresholds_keep_agentic_stack_strings_and_list_both_scales():
     assert [b["band"] for b in thresholds["scales"]["distillation"]] == ["pilot", "v1", "strong"]
     assert thresholds["scales"]["agentic_stack"][-1]["meaning"] == (
         "10,000+ trainable examples plus negative cases (rejected runs): serious vertical corpus")
+
+
+def test_progress_runs_from_the_band_reached_to_the_next_floor():
+    def progress(approved, trainable=0, rejected=0, scale="agentic_stack"):
+        return readiness.readiness(approved, trainable, rejected)[scale]["progress"]
+
+    assert progress(8)["fraction"] == 0.8
+    # From the context-card floor (10) to the eval-set floor (25): 13 approved is 3 of 15.
+    assert progress(13) == {"next_band": "eval_set", "counts": "approved", "have": 13, "from": 10, "to": 25, "fraction": 0.2}
+    # Past the approved-run bands the count changes unit and starts again from zero.
+    assert progress(400, trainable=125)["counts"] == "trainable" and progress(400, trainable=125)["fraction"] == 0.25
+    # Only negative cases missing: the bar is full.
+    assert progress(20000, trainable=10000)["fraction"] == 1.0
+    assert progress(0, 250, scale="distillation")["fraction"] == 0.5
+
+
+def test_one_definition_of_a_card():
+    assert [readiness.card_status(n) for n in (0, 9, 10, 300)] == ["draft", "draft", "ready", "ready"]
+    assert readiness.card_counts([0, 9, 10, 26]) == {"ready": 2, "draft": 2}

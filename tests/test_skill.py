@@ -17,7 +17,7 @@ from conftest import ROOT
 
 SKILL_DIR = os.path.join(ROOT, "skills", "data-flywheel")
 ALLOWED_KEYS = {"name", "description", "license", "compatibility", "metadata", "allowed-tools"}
-KNOWN_COMMANDS = {"export", "validate", "redact", "status", "harvest", "hook", "review", "record", "install", "uninstall"}
+KNOWN_COMMANDS = {"export", "validate", "redact", "status", "report", "harvest", "hook", "review", "record", "install", "uninstall"}
 
 
 def split_frontmatter(text):

@@ -7,10 +7,11 @@ def test_status_table_on_the_example():
     result = run_cli(["status", "--approved-runs", EXAMPLE_RUNS])
     assert result.code == 0, result
     lines = result.out.splitlines()
-    assert lines[0].split()[:7] == ["workflow", "runs", "approved", "trainable", "evals", "band", "next"]
+    assert lines[0].split()[:8] == ["workflow", "runs", "approved", "trainable", "evals", "card", "band", "next"]
     rows = {line.split()[0]: line.split() for line in lines[1:3]}
-    assert rows["saas/bug_triage"][1:6] == ["28", "26", "25", "3", "eval_set"]
-    assert rows["engineering/code_review"][1:6] == ["12", "11", "11", "2", "context_card"]
+    assert rows["saas/bug_triage"][1:7] == ["28", "26", "25", "3", "ready", "eval_set"]
+    assert rows["engineering/code_review"][1:7] == ["12", "11", "11", "2", "ready", "context_card"]
+    assert "█" not in result.out  # no bars in a pipe
     assert lines[-1].startswith("next: ")
     assert "\033[" not in result.out  # NO_COLOR
 
@@ -48,6 +49,24 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path):
         out = Tty()
         assert main(["status", "--approved-runs", path], stdout=out, stderr=io.StringIO(), env=env) == 0
         assert ("\033[1m" in out.getvalue()) is coloured
+        # A terminal gets a bar to the next band: 1 approved run of the 10 a card needs is 2 of 20 cells.
+        row = out.getvalue().splitlines()[1]
+        plain = row.replace("\033[32m", "").replace("\033[2m", "").replace("\033[0m", "")
+        assert "██" + "░" * 18 + " 1/10  9 more approved runs" in plain
+
+
+def test_status_and_export_agree_on_cards(tmp_path):
+    runs = [make_run(i) for i in range(1, 10)] + [make_run(100 + i, workflow="code_review") for i in range(10)]
+    path = write_runs(tmp_path / "r.jsonl", runs)
+    status = run_cli(["status", "--approved-runs", path, "--json"]).json()
+    assert status["context_cards"] == {"ready": 1, "draft": 1}
+    assert status["workflows"]["saas/bug_triage"]["card"] == "draft"
+    exported = run_cli(["export", "--approved-runs", path, "--out", str(tmp_path / "out"), "--json"]).json()
+    assert (exported["context_cards"], exported["context_card_drafts"]) == (1, 1)
+    text = run_cli(["export", "--approved-runs", path, "--out", str(tmp_path / "out")]).out
+    assert "1 context card (1 draft below 10 approved runs)" in text
+    card = json.loads((tmp_path / "out" / "context-cards" / "saas" / "bug_triage.json").read_text())
+    assert card["status"] == "draft"
 
 
 def test_empty_status_says_what_to_do(tmp_path):
