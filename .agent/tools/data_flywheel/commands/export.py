@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 
+from ..export import readiness
 from ..terminal import Painter, colour_enabled, plural
 from . import common
 
@@ -51,10 +52,12 @@ def run(args, streams) -> int:
                 "accepted_traces": metrics["accepted_traces"],
                 "trainable_traces": metrics["trainable_traces"],
                 "eval_cases": metrics["eval_cases"],
-                "context_cards": len(metrics["workflows"]),
+                "context_cards": metrics["context_cards"]["ready"],
+                "context_card_drafts": metrics["context_cards"]["draft"],
                 "input_quality": {k: v for k, v in metrics["input_quality"].items() if k != "problems"},
                 "redaction": metrics["redaction"],
                 "datasets": metrics["datasets"],
+                "report": os.path.join(plan.out, "report.html"),
                 "files": [entry.as_manifest() for entry in result.files],
                 "next": next_step,
             }
@@ -68,7 +71,7 @@ def run(args, streams) -> int:
     out.write(
         f"{metrics['total_traces']} traces, {metrics['accepted_traces']} human-approved, "
         f"{paint_out(str(metrics['trainable_traces']), 'green')} trainable, {metrics['eval_cases']} eval cases, "
-        f"{len(metrics['workflows'])} context cards\n"
+        f"{_cards_summary(metrics['context_cards'])}\n"
     )
     datasets = metrics["datasets"]
     if datasets["sft_rows"] and metrics["trainable_traces"]:
@@ -91,8 +94,17 @@ def run(args, streams) -> int:
         out.write(
             paint_out(f"redaction: {plural(redaction['runs_affected'], 'run')} auto-redacted ({rules}); {verdict}", "yellow") + "\n"
         )
+    out.write(f"report: {os.path.join(plan.out, 'report.html')} (open it in a browser, or: report --open)\n")
     out.write(f"next: {next_step}\n")
     return 0
+
+
+def _cards_summary(counts) -> str:
+    """``2 context cards (1 draft below 10 approved runs)``: the count status and the metrics use."""
+    text = plural(counts["ready"], "context card")
+    if counts["draft"]:
+        text += f" ({plural(counts['draft'], 'draft')} below {readiness.CARD_BAND.low} approved runs)"
+    return text
 
 
 def next_step_for(metrics, plan) -> str:

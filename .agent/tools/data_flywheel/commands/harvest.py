@@ -10,17 +10,28 @@ usable task episode is appended to <agent-root>/flywheel/candidates.jsonl as
 a pending candidate for human review; harvesting the same sessions again adds
 nothing. A corrupt line is skipped and reported; the session is still read.
 
+Each answered user request becomes one candidate: the request is its task,
+the last answer before the next request its output, and its trajectory keeps
+the earlier context the model saw. Slash-command tags, /clear and other
+housekeeping, compaction summaries, "Warmup" pings and requests without an
+answer are never candidates; failed and aborted requests are kept, labelled.
+
+Only sessions that ran in this project (the folder holding .agent, or below)
+are taken; --all-projects takes every session, each candidate named after
+the folder it ran in. A session that records no folder is taken only when
+named with --path.
+
 Examples:
   python3 .agent/tools/data_flywheel_export.py harvest --source pi
   python3 .agent/tools/data_flywheel_export.py harvest --path ~/.pi/agent/sessions --since 2026-11-01 --json
   python3 .agent/tools/data_flywheel_export.py harvest --path session.jsonl --out episodes --include-audit audit.jsonl
+  python3 .agent/tools/data_flywheel_export.py harvest --source claude-code --all-projects
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
 
-from .. import project
 from ..errors import InputError
 from ..records import candidates as candidate_records
 from ..records import normalize
@@ -47,7 +58,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--keep-reasoning", action="store_true",
                         help="keep thinking blocks as reasoning_content (left out by default)")
     common.add_agent_root_flag(parser)
-    parser.add_argument("--project", default=None, metavar="NAME", help="project name on candidates (default: the project folder's name)")
+    parser.add_argument("--project", default=None, metavar="NAME",
+                        help="project name on this project's candidates (default: the project folder's name)")
+    parser.add_argument("--all-projects", action="store_true",
+                        help="take sessions of every project, not only those run in this one")
     common.add_json_flag(parser)
 
 
@@ -81,7 +95,7 @@ def _roots(readers, args, env):
 
 
 def run(args, streams) -> int:
-    from ..export.harvest import run_harvest
+    from ..export.harvest import run_harvest, shown_path
     from ..export.pipeline import generated_at
 
     readers = [reader for reader in READERS if not args.source or reader.NAME in args.source]
@@ -97,11 +111,12 @@ def run(args, streams) -> int:
     )
     progress = Progress(streams.stderr, "harvesting episodes", enabled=not args.json)
     roots = _roots(readers, args, streams.env)
+    scope = project_scope(flywheel, args.project, all_projects=args.all_projects, named=bool(args.path))
     try:
         report = run_harvest(
             readers, roots, out, candidates_path, gate, streams.env,
             since=since, keep_reasoning=args.keep_reasoning, audit_logs=args.include_audit,
-            project=args.project or project.find().name,
+            scope=scope,
             generated=generated_at(streams.env), report_problem=printer, progress=progress,
         )
     finally:
@@ -122,6 +137,11 @@ def run(args, streams) -> int:
         f"sessions: {summary['sessions_found']} found, {summary['sessions_processed']} read, "
         f"{summary['sessions_skipped']} files skipped\n"
     )
+    if summary["sessions_outside_project"]:
+        out_stream.write(
+            f"  {plural(summary['sessions_outside_project'], 'session')} of other projects left out"
+            f" (this project: {shown_path(scope.root, streams.env)}; --all-projects takes them)\n"
+        )
     for source, kinds in summary["rows"].items():
         out_stream.write(f"  {source}: " + ", ".join(f"{kind} {count}" for kind, count in kinds.items()) + "\n")
     out_stream.write(
@@ -134,12 +154,22 @@ def run(args, streams) -> int:
     return 0
 
 
+def project_scope(flywheel: str, project, *, all_projects: bool, named: bool):
+    """The harvest scope of the project whose flywheel folder this is (<root>/.agent/flywheel)."""
+    from ..export.harvest import Scope
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(flywheel)))
+    return Scope(root, project or os.path.basename(root) or "project", all_projects=all_projects, named=named)
+
+
 def _next_step(summary, roots, readers) -> str:
     if not roots:
         names = ", ".join(reader.NAME for reader in readers)
         return f"no session folders found for {names}: pass --path to the sessions you want to harvest"
     if not summary["sessions_found"]:
         return "no session files recognised: check --path, or --source for the harness that wrote them"
+    if not summary["sessions_processed"] and summary["sessions_outside_project"]:
+        return "no session ran in this project: run harvest from the project folder, or pass --all-projects"
     if summary["candidates_added"]:
         return "review them: run review on a terminal, or review --list then review --accept/--edit/--reject ID"
     return "nothing new to review; harvest again after more agent work"

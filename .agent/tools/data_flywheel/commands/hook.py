@@ -4,7 +4,8 @@ A harness hook (Claude Code PreCompact or SessionEnd, Codex PreCompact, Gemini
 CLI SessionEnd or PreCompress, ...) runs this command with its JSON payload on
 stdin; the payload's transcript_path is harvested like
 `harvest --path TRANSCRIPT` into <agent-root>/flywheel/harvest/sessions/<id>/,
-and its task episodes become pending candidates. A typical session is done in
+and its answered requests become pending candidates. Only a session that ran
+in this project (the folder holding the agent root, or below) is taken. A typical session is done in
 well under a second; a transcript over 8 MB is handed to a detached background
 process so the harness is never kept waiting (Claude Code gives SessionEnd
 hooks 1.5 s).
@@ -83,12 +84,14 @@ def run(args, streams) -> int:
         return _detach(transcript, out, args, streams)
     from ..export.harvest import run_harvest
     from ..export.pipeline import generated_at
+    from .harvest import project_scope
 
     gate, _ruleset = common.make_gate(args)
     printer = common.ProblemPrinter(streams.stderr, Painter(colour_enabled(streams.stderr, streams.env)))
     report = run_harvest(
         READERS, [transcript], out, os.path.join(flywheel, candidate_records.CANDIDATES_FILE), gate, streams.env,
-        since=None, keep_reasoning=False, audit_logs=(), project=where.name,
+        since=None, keep_reasoning=False, audit_logs=(),
+        scope=project_scope(flywheel, where.name, all_projects=False, named=True),
         generated=generated_at(streams.env), report_problem=printer,
     )
     printer.finish()
@@ -98,7 +101,9 @@ def run(args, streams) -> int:
     else:
         streams.stdout.write(
             f"harvested {summary['sessions_processed']} session into {out}: "
-            f"{summary['candidates_added']} new candidates\n"
+            f"{summary['candidates_added']} new candidates"
+            + (" (the session ran outside this project: not taken)" if summary["sessions_outside_project"] else "")
+            + "\n"
         )
     return 0
 

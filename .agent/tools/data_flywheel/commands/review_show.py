@@ -32,10 +32,18 @@ REASONS = {
 
 
 def tool_calls(candidate: Dict[str, Any]) -> List[Tuple[Dict[str, Any], Optional[str]]]:
-    """Each tool call of the trajectory with the text of its result (None when it has none)."""
+    """Each tool call the agent made for this request, with the text of its result (None when it has none).
+
+    The earlier context a candidate carries (``size.context_messages`` leading
+    messages, from requests before this one) is not this request's work.
+    """
     results: Dict[str, str] = {}
     calls = []
-    for message in candidate.get("messages") or ():
+    size = candidate.get("size") if isinstance(candidate.get("size"), dict) else {}
+    skip = size.get("context_messages")
+    skip = skip if isinstance(skip, int) and not isinstance(skip, bool) and skip > 0 else 0
+    messages = candidate.get("messages") if isinstance(candidate.get("messages"), list) else []
+    for message in messages[skip:]:
         if not isinstance(message, dict):
             continue
         if message.get("role") == "tool" and isinstance(message.get("tool_call_id"), str):

@@ -1,7 +1,9 @@
 """Show each workflow's readiness: runs, approved, trainable, eval cases, band, and what's next.
 
 Reads the approved runs the same way export does (scanned and redacted, bad
-lines skipped and counted) and writes nothing. The band is agentic-stack's
+lines skipped and counted) and writes nothing. The card column says whether the
+workflow's context card is ready (10+ approved runs) or a draft, as export
+counts it. On a terminal a bar shows the way to the next band. The band is agentic-stack's
 scale (10-25 approved runs: first context card ... 10,000+ clean examples plus
 negative cases: serious vertical corpus); --json adds the distillation scale
 (pilot 500+ rows, v1 5k-20k, strong 50k+), redaction findings and input quality.
@@ -12,13 +14,14 @@ Examples:
 """
 from __future__ import annotations
 
-from ..terminal import Painter, colour_enabled, plural
+from ..terminal import Painter, colour_enabled, is_terminal, plural
 from . import common
 
 NAME = "status"
 SUMMARY = "readiness per domain/workflow: counts, band, what the next band needs"
 
-COLUMNS = ("workflow", "runs", "approved", "trainable", "evals", "band", "next")
+COLUMNS = ("workflow", "runs", "approved", "trainable", "evals", "card", "band", "next")
+BAR_WIDTH = 20  # cells of the progress bar drawn on a terminal
 
 
 def add_arguments(parser) -> None:
@@ -39,6 +42,7 @@ def run(args, streams) -> int:
                 "accepted_traces": metrics["accepted_traces"],
                 "trainable_traces": metrics["trainable_traces"],
                 "eval_cases": metrics["eval_cases"],
+                "context_cards": metrics["context_cards"],
                 "workflows": metrics["workflows"],
                 "redaction": metrics["redaction"],
                 "not_trainable_because": metrics["not_trainable_because"],
@@ -48,9 +52,13 @@ def run(args, streams) -> int:
         )
         return 0
     paint = Painter(colour_enabled(streams.stdout, streams.env))
+    bars = is_terminal(streams.stdout)  # a drawing for people; pipes get the plain table
     rows = [COLUMNS]
     for key, workflow in metrics["workflows"].items():
         band = workflow["readiness"]["agentic_stack"]
+        following = band["next"] or "top band reached"
+        if bars:
+            following = f"{progress_bar(band['progress'], paint)}  {following}"
         rows.append(
             (
                 key,
@@ -58,8 +66,9 @@ def run(args, streams) -> int:
                 str(workflow["approved"]),
                 str(workflow["trainable"]),
                 str(workflow["eval_cases"]),
+                workflow["card"],
                 band["band"] or "collecting",
-                band["next"] or "top band reached",
+                following,
             )
         )
     out = streams.stdout
@@ -81,6 +90,16 @@ def run(args, streams) -> int:
         out.write(paint(f"input: {skipped} lines skipped (warnings above)", "yellow") + "\n")
     out.write(f"next: {next_step}\n")
     return 0
+
+
+def progress_bar(progress, paint, width: int = BAR_WIDTH) -> str:
+    """``█████░░░░░ 8/10``: the way from the band reached to the next band's floor (full at the top band)."""
+    if progress is None:
+        return paint("█" * width, "green") + " top"
+    filled = int(round(progress["fraction"] * width))
+    have = progress["have"] - progress["from"]
+    span = progress["to"] - progress["from"]
+    return paint("█" * filled, "green") + paint("░" * (width - filled), "dim") + f" {have:,}/{span:,}"
 
 
 def _next_step(metrics, plan) -> str:

@@ -8,55 +8,35 @@ new ones and the card says so.
 
 Rules, tool contracts and approval gates count approved runs only (a card is
 the reusable knowledge of approved work); failure modes and review notes
-count every run, because rejected work is where they come from.
+count every run, because rejected work is where they come from. What people
+wrote comes first in each section; what ``mining.py`` reads from the
+trajectories and decisions follows, each statement saying what it is counted
+out of. A card is ``ready`` from the first readiness band (10 approved runs)
+and a ``draft`` below it (``readiness.card_status``), as status and the
+metrics say too. Its token budget is its own size.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, List, Tuple
 
+from ..records import normalize
 from ..terminal import plural
 from ..tokens import estimate_tokens
+from . import mining, readiness
+from .evidence import CITED_TRACES, EVIDENCE_LIMIT, Evidence  # noqa: F401  (re-exported: cards.Evidence)
 
-EVIDENCE_LIMIT = 2000
-CITED_TRACES = 5
 EVAL_REFS_LIMIT = 50
 CARD_VERSION = "v1"
 
-# agentic-stack's defaults, used only when no approved run states any; the card marks them.
+# agentic-stack's defaults, used only when no approved run states any and none is mined; the card marks them.
 DEFAULT_RULES = ("Use only supplied facts.", "Ask for missing required fields.", "Keep human approval gates explicit.")
 DEFAULT_GATES = ("client-facing messages", "compliance-sensitive outputs", "PII-bearing outputs")
 
+# Written by people in the runs (stable_rules, review notes...), counted per run.
 SECTIONS = ("stable_rules", "tool_contracts", "human_approval_required_for", "failure_modes", "recurring_review_notes")
-
-
-@dataclass
-class Evidence:
-    """Distinct statements in one card section, with support counts and cited trace ids."""
-
-    items: Dict[str, List[Any]] = field(default_factory=dict)  # text -> [support, [trace ids]]
-    overflow: int = 0
-
-    def add(self, texts: Iterable[str], trace_id: str) -> None:
-        for text in texts:
-            entry = self.items.get(text)
-            if entry is None:
-                if len(self.items) >= EVIDENCE_LIMIT:
-                    self.overflow += 1
-                    continue
-                entry = self.items[text] = [0, []]
-            entry[0] += 1
-            if len(entry[1]) < CITED_TRACES:
-                entry[1].append(trace_id)
-
-    def ranked(self, min_support: int = 1) -> List[Dict[str, Any]]:
-        """Most supported first; ties keep first-seen order (dicts keep insertion order)."""
-        order = sorted(enumerate(self.items.items()), key=lambda item: (-item[1][1][0], item[0]))
-        return [
-            {"text": text, "support": entry[0], "trace_ids": list(entry[1])}
-            for _index, (text, entry) in order
-            if entry[0] >= min_support
-        ]
+# Mined from the trajectories and decisions (export/mining.py); people's statements rank above them.
+MINED_SECTIONS = ("corrections", "tools", "areas")
 
 
 @dataclass
@@ -76,6 +56,7 @@ class WorkflowStats:
     eval_refs: List[str] = field(default_factory=list)
     goals: Evidence = field(default_factory=Evidence)
     evidence: Dict[str, Evidence] = field(default_factory=lambda: {name: Evidence() for name in SECTIONS})
+    miner: mining.Miner = field(default_factory=mining.Miner)
 
     @property
     def approved(self) -> int:
@@ -86,6 +67,25 @@ class WorkflowStats:
         if len(self.eval_refs) < EVAL_REFS_LIMIT:
             self.eval_refs.append(f"eval-cases.jsonl#{eval_id}")
 
+    def observe(self, run) -> None:
+        """Fold one run's card evidence: what people wrote, then what its trajectory shows."""
+        evidence = self.evidence
+        if run.approved:
+            evidence["stable_rules"].add(run.list_field("stable_rules"), run.trace_id)
+            evidence["tool_contracts"].add(run.list_field("tool_contracts"), run.trace_id)
+            evidence["human_approval_required_for"].add(run.list_field("human_approval_required_for"), run.trace_id)
+            goal = run.text("goal").strip()
+            if goal:
+                self.goals.add([goal], run.trace_id)
+        evidence["failure_modes"].add(run.list_field("failure_modes"), run.trace_id)
+        review = run.record.get("human_review")
+        notes = normalize.unique_strings(normalize.as_list(review.get("review_notes") if isinstance(review, dict) else None))
+        evidence["recurring_review_notes"].add(notes, run.trace_id)
+        source = run.record.get("source")
+        outcome = source.get("outcome") if isinstance(source, dict) else None
+        self.miner.add(mining.observe(run.record), trace_id=run.trace_id, status=run.review_status,
+                       outcome=outcome if isinstance(outcome, str) else "", notes=notes)
+
 
 SECTION_TITLES = {
     "stable_rules": "rules",
@@ -93,6 +93,9 @@ SECTION_TITLES = {
     "human_approval_required_for": "ask a human",
     "failure_modes": "failure modes",
     "recurring_review_notes": "reviewers",
+    "corrections": "corrections",
+    "tools": "tools",
+    "areas": "where",
 }
 
 
@@ -107,33 +110,52 @@ def _cite_runs(cited: List[Tuple[int, List[str]]]) -> List[str]:
     return [f"{first if first == last else f'{first}-{last}'} {', '.join(ids)}" for first, last, ids in groups]
 
 
-def _bullets(items: List[Dict[str, Any]], denominator: int, unit: str) -> List[str]:
-    lines = []
-    for number, item in enumerate(items, start=1):
-        support = f"{item['support']} of {plural(denominator, unit)}" if item["support"] else "default, no run states it yet"
-        lines.append(f"{number}. {item['text']} _({support})_")
-    return lines
+def _person(items: List[Dict[str, Any]], of: int, unit: str) -> List[Dict[str, Any]]:
+    return [{**item, "of": of, "unit": unit, "source": "person"} for item in items]
+
+
+def _support(item: Dict[str, Any]) -> str:
+    if item.get("source") == "default":
+        return "default, no run states it yet"
+    count = f"{item['support']} of {item['of']} {item['unit']}"
+    return f"mined: {count}" if item.get("source") == "mined" else count
+
+
+def _bullets(items: List[Dict[str, Any]]) -> List[str]:
+    return [f"{number}. {item['text']} _({_support(item)})_" for number, item in enumerate(items, start=1)]
 
 
 def build_card(stats: WorkflowStats) -> Tuple[Dict[str, Any], str]:
-    """The card as JSON (agentic-stack fields first) and as Markdown."""
-    sections = {name: stats.evidence[name].ranked() for name in SECTIONS}
+    """The card as JSON (agentic-stack fields first) and as Markdown.
+
+    People's statements (``stable_rules`` and the rest, written in the runs, and
+    review notes) come first in every section; mined ones follow, each passing
+    the thresholds in ``mining.THRESHOLDS``, which the card states.
+    """
+    approved, traces = stats.approved, stats.traces
+    person = {name: stats.evidence[name].ranked() for name in SECTIONS}
     # A review note is "recurring" when more than one run says it, or when it is all there is.
-    notes = sections["recurring_review_notes"]
+    notes = person["recurring_review_notes"]
     recurring = [item for item in notes if item["support"] > 1] or notes[:5]
-    sections["recurring_review_notes"] = recurring
+    miner = stats.miner
+    sections: Dict[str, List[Dict[str, Any]]] = {
+        "stable_rules": _person(person["stable_rules"], approved, "approved runs") + miner.rules(),
+        "tool_contracts": _person(person["tool_contracts"], approved, "approved runs"),
+        "human_approval_required_for": _person(person["human_approval_required_for"], approved, "approved runs"),
+        "failure_modes": _person(person["failure_modes"], traces, "runs") + miner.failure_modes(),
+        "recurring_review_notes": _person(recurring, traces, "runs"),
+        "corrections": miner.corrections(),
+        "tools": miner.tools_used(),
+        "areas": miner.areas_touched(),
+    }
     defaults_used = []
-    if not sections["stable_rules"]:
-        sections["stable_rules"] = [{"text": text, "support": 0, "trace_ids": []} for text in DEFAULT_RULES]
-        defaults_used.append("stable_rules")
-    if not sections["human_approval_required_for"]:
-        sections["human_approval_required_for"] = [
-            {"text": text, "support": 0, "trace_ids": []} for text in DEFAULT_GATES
-        ]
-        defaults_used.append("human_approval_required_for")
+    for name, defaults in (("stable_rules", DEFAULT_RULES), ("human_approval_required_for", DEFAULT_GATES)):
+        if not sections[name]:
+            sections[name] = [{"text": text, "support": 0, "of": approved, "unit": "approved runs", "trace_ids": [],
+                               "source": "default"} for text in defaults]
+            defaults_used.append(name)
     goals = stats.goals.ranked()
     goal = goals[0]["text"] if goals else f"Make {stats.workflow} reusable for {stats.domain} workflows."
-    token_budget = int(stats.tokens_after_sum / stats.tokens_after_count) if stats.tokens_after_count else 1000
     card: Dict[str, Any] = {
         "id": f"context_{stats.domain}_{stats.workflow}_{CARD_VERSION}",
         "domain": stats.domain,
@@ -142,67 +164,96 @@ def build_card(stats: WorkflowStats) -> Tuple[Dict[str, Any], str]:
         "stable_rules": [item["text"] for item in sections["stable_rules"]],
         "tool_contracts": [item["text"] for item in sections["tool_contracts"]],
         "human_approval_required_for": [item["text"] for item in sections["human_approval_required_for"]],
-        "source_trace_count": stats.traces,
-        "token_budget": token_budget,
+        "source_trace_count": traces,
+        "token_budget": 0,  # the card's own size, set below once it is written
         "eval_refs": list(stats.eval_refs),
         "version": CARD_VERSION,
-        "approved_trace_count": stats.approved,
+        "status": readiness.card_status(approved),
+        "approved_trace_count": approved,
         "eval_case_count": stats.eval_cases,
         "failure_modes": [item["text"] for item in sections["failure_modes"]],
         "recurring_review_notes": [item["text"] for item in recurring],
         "evidence": sections,
         "defaults_used": defaults_used,
+        "thresholds": dict(mining.THRESHOLDS),
     }
-    markdown = render_markdown(card, stats)
-    card["card_tokens_approx"] = estimate_tokens(markdown)
+    markdown = render_markdown(card, stats)  # sets token_budget and card_tokens_approx to the size it states
     return card, markdown
+
+
+def _status_line(card: Dict[str, Any], stats: WorkflowStats) -> str:
+    floor = readiness.CARD_BAND.low
+    if card["status"] == readiness.CARD_READY:
+        return f"Ready card: {stats.approved} approved runs (a card is ready from {floor})."
+    return (f"**Draft card:** {stats.approved} approved runs of the {floor} a ready card needs; "
+            "treat its statements as leads, not rules.")
 
 
 def render_markdown(card: Dict[str, Any], stats: WorkflowStats) -> str:
     """A card small enough to paste into an agent's context; the evidence trail sits at the end."""
     evidence = card["evidence"]
-    approved = stats.approved
     lines = [
         f"# {card['domain']} / {card['workflow']}",
         "",
         f"**Goal:** {card['goal']}",
         "",
-        f"From {plural(stats.traces, 'trace')} ({approved} human-approved, {stats.rejected} rejected). "
-        f"Card `{card['id']}`, token budget {card['token_budget']}.",
+        _status_line(card, stats),
+        f"From {plural(stats.traces, 'trace')}: {stats.accepted} accepted, {stats.edited} edited by a reviewer, "
+        f"{stats.rejected} rejected, {stats.pending} pending. Card `{card['id']}`, token budget TOKENS: "
+        "this card's own size, about TOKENS tokens as written (an estimate that errs high).",
         "",
         "## Rules",
         "",
-        *_bullets(evidence["stable_rules"], approved, "approved run"),
+        *_bullets(evidence["stable_rules"]),
         "",
     ]
+    if evidence["tools"]:
+        tools = ", ".join(f"{item['text']} {item['support']}" for item in evidence["tools"])
+        lines += ["## Tools", "", f"Used in approved runs (runs using each, of {evidence['tools'][0]['of']} with tool calls): {tools}.", ""]
     if evidence["tool_contracts"]:
-        lines += ["## Tool contracts", "", *_bullets(evidence["tool_contracts"], approved, "approved run"), ""]
-    lines += [
-        "## Ask a human before",
-        "",
-        *_bullets(evidence["human_approval_required_for"], approved, "approved run"),
-        "",
-    ]
+        lines += ["## Tool contracts", "", *_bullets(evidence["tool_contracts"]), ""]
+    lines += ["## Ask a human before", "", *_bullets(evidence["human_approval_required_for"]), ""]
     if evidence["failure_modes"]:
-        lines += ["## Known failure modes (most frequent first)", "",
-                  *_bullets(evidence["failure_modes"], stats.traces, "run"), ""]
-    if evidence["recurring_review_notes"]:
-        lines += ["## What reviewers keep saying", "",
-                  *_bullets(evidence["recurring_review_notes"], stats.traces, "run"), ""]
+        lines += ["## Known failure modes (most frequent first)", "", *_bullets(evidence["failure_modes"]), ""]
+    if evidence["corrections"]:
+        lines += ["## What people corrected", "", *_bullets(evidence["corrections"]), ""]
+    corrected = {item["text"] for item in evidence["corrections"]}
+    said = [item for item in evidence["recurring_review_notes"] if item["text"] not in corrected]  # said once is enough
+    if said:
+        lines += ["## What reviewers keep saying", "", *_bullets(said), ""]
+    if evidence["areas"]:
+        lines += ["## Where the work happens", "", *_bullets(evidence["areas"]), ""]
     if card["eval_case_count"]:
         shown = ", ".join(ref.split("#", 1)[1] for ref in card["eval_refs"][:3])
         more = f" and {card['eval_case_count'] - 3} more" if card["eval_case_count"] > 3 else ""
         lines += ["## Regression evals", "", f"{plural(card['eval_case_count'], 'eval case')} in `eval-cases.jsonl`: {shown}{more}.", ""]
-    lines += ["---", "", "Evidence (trace ids in `trace-records.jsonl`):", ""]
-    for section in SECTIONS:
+    lines += [
+        "---",
+        "",
+        "How to read the numbers: \"3 of 4 approved runs\" counts runs, each once, out of the runs named. "
+        "Statements people wrote in the runs (stable_rules, review notes) come first; \"mined\" ones are read from "
+        f"the trajectories and need at least {mining.MIN_SUPPORT} runs and {mining.MIN_SHARE:.0%} of the runs "
+        f"they are counted over (tool failures: {mining.MIN_SUPPORT} runs; what rejected or failed runs share: "
+        f"a gap of {mining.CONTRAST_GAP:.0%} over approved runs; files and folders: {mining.MIN_SUPPORT} runs, "
+        f"the {mining.AREAS_SHOWN} most touched of each).",
+        "",
+        "Evidence (trace ids in `trace-records.jsonl`):",
+        "",
+    ]
+    for section in SECTION_TITLES:
         cited = [(number, item["trace_ids"][:3]) for number, item in enumerate(evidence[section], start=1) if item["trace_ids"]]
         if cited:
             lines.append(f"- {SECTION_TITLES[section]}: " + "; ".join(_cite_runs(cited)))
-    overflow = sum(stats.evidence[name].overflow for name in SECTIONS)
+    overflow = sum(stats.evidence[name].overflow for name in SECTIONS) + stats.miner.overflow()
     if overflow:
         lines.append(f"- {overflow} further statements were not tracked (over {EVIDENCE_LIMIT} distinct per section)")
     body = "\n".join(lines).rstrip() + "\n"
-    # State the size in the card itself; the statement barely changes the estimate.
+    # State the size in the card itself; writing the number barely changes the estimate, so settle it.
     approx = estimate_tokens(body)
-    approx = estimate_tokens(body.replace("token budget", f"about {approx} tokens as written, token budget", 1))
-    return body.replace("token budget", f"about {approx} tokens as written, token budget", 1)
+    for _attempt in range(3):
+        settled = estimate_tokens(body.replace("TOKENS", str(approx)))
+        if settled == approx:
+            break
+        approx = settled
+    card["card_tokens_approx"] = card["token_budget"] = approx
+    return body.replace("TOKENS", str(approx))

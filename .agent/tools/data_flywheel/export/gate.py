@@ -33,6 +33,9 @@ class RunFindings:
     count: int = 0
     by_rule: Dict[str, int] = field(default_factory=dict)
     by_field: Dict[str, int] = field(default_factory=dict)
+    # Which rule each placeholder stands for (placeholders are not secrets): lets a part
+    # of the record (one request of a harvested episode) say what was found in it.
+    placeholders: Dict[str, str] = field(default_factory=dict)
 
     def as_record(self) -> Dict[str, Any]:
         return {
@@ -60,6 +63,8 @@ class RedactionGate:
             found.by_rule[finding.rule_id] = found.by_rule.get(finding.rule_id, 0) + 1
             name = finding.field or ""
             found.by_field[name] = found.by_field.get(name, 0) + 1
+            if finding.placeholder:
+                found.placeholders[finding.placeholder] = finding.rule_id
         return clean, found
 
     @staticmethod

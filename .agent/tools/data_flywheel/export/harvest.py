@@ -5,11 +5,22 @@ yields episodes; every episode passes through the same redaction gate as an
 export (so home-folder paths lose their user name and no secret is written),
 is checked against the episode schema, and is written to ``episodes.jsonl``
 as it comes. The output folder is staged and swapped in like an export. Each
-usable task episode also becomes a pending candidate for review. An audit log
-(``--include-audit``, JSON Lines, one event per line) adds ``ops_event`` rows.
+answered user request of a task episode also becomes a pending candidate for
+review (``records.candidates``). An audit log (``--include-audit``, JSON Lines,
+one event per line) adds ``ops_event`` rows.
+
+Project scope (``Scope``): by default only sessions that ran in the project
+root or below it are taken; the others are counted, never read into any
+output. Where a session ran comes from its reader (``Episode.cwd``; Gemini CLI
+records only a hash of the folder, ``Episode.project_id``, compared with the
+root's). A session that records no folder (Hermes, some old files) is taken
+only when it was named with ``--path``: nobody can say it belongs here, so it
+is not picked up from a harness's shared folder. ``Scope(None)`` takes every
+session, each candidate keeping the name of the folder it ran in.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -21,6 +32,7 @@ from .. import __version__, jsonio
 from ..records import candidates as candidate_records
 from ..records import normalize, schemas
 from ..sources import discover
+from ..sources.harness.base import under
 from . import files
 from .gate import RedactionGate
 from .staging import Staging
@@ -38,6 +50,8 @@ class HarvestReport:
     runs_redacted: int = 0
     candidates_added: int = 0
     candidates_seen: int = 0
+    outside_project: int = 0  # sessions of other projects (or of no known folder), not taken
+    scope: str = "project"
 
     def count_row(self, source: str, kind: str) -> None:
         by_kind = self.rows.setdefault(source, {})
@@ -56,7 +70,51 @@ class HarvestReport:
             "episodes_with_redactions": self.runs_redacted,
             "candidates_added": self.candidates_added,
             "candidates_already_present": self.candidates_seen,
+            "scope": self.scope,
+            "sessions_outside_project": self.outside_project,
         }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which sessions a harvest takes, and the project name its own sessions get.
+
+    ``root``: the project's folder. ``all_projects``: take every session (each
+    candidate then named after the folder it ran in). ``named``: the session
+    files were named one by one (``--path``, a hook's transcript), so a session
+    that records no folder is taken as this project's.
+    """
+
+    root: str
+    project: str
+    all_projects: bool = False
+    named: bool = False
+
+    def belongs(self, episode) -> Optional[bool]:
+        """True or False when the session says where it ran, None when it does not."""
+        if episode.cwd:
+            return under(episode.cwd, self.root)
+        if episode.project_id:
+            return episode.project_id == hashlib.sha256(os.path.abspath(self.root).encode("utf-8")).hexdigest()
+        return None
+
+    def takes(self, episode, path: str) -> bool:
+        """In scope; a session that records no folder is taken when named, or stored inside the project
+        (Harbor's ``jobs/`` folder, for one)."""
+        if self.all_projects:
+            return True
+        belongs = self.belongs(episode)
+        return belongs if belongs is not None else (self.named or under(path, self.root))
+
+    def project_of(self, episode, path: str) -> str:
+        belongs = self.belongs(episode)
+        if belongs or (belongs is None and (self.named or not self.all_projects or under(path, self.root))):
+            return self.project
+        if episode.cwd:
+            return os.path.basename(os.path.normpath(episode.cwd)) or "unknown"
+        if episode.project_id:
+            return "gemini-" + episode.project_id[:12]  # Gemini CLI keeps only the folder's hash
+        return "unknown"
 
 
 def shown_path(path: str, env) -> str:
@@ -66,18 +124,6 @@ def shown_path(path: str, env) -> str:
     if home and home != "~" and (absolute == home or absolute.startswith(home + os.sep)):
         return "~" + absolute[len(home):]
     return path
-
-
-def _characters_and_calls(record: Dict[str, Any]) -> tuple:
-    characters = calls = 0
-    for message in record.get("messages", ()):
-        content = message.get("content")
-        characters += len(content) if isinstance(content, str) else 0
-        for call in message.get("tool_calls") or ():
-            calls += 1
-            arguments = call.get("function", {}).get("arguments")
-            characters += len(arguments) if isinstance(arguments, str) else 0
-    return characters, calls
 
 
 def run_harvest(
@@ -91,12 +137,12 @@ def run_harvest(
     since: Optional[float],
     keep_reasoning: bool,
     audit_logs: Sequence[str],
-    project: str,
+    scope: Scope,
     generated: str,
     report_problem: Callable[[jsonio.LineProblem], None],
     progress=None,
 ) -> HarvestReport:
-    report = HarvestReport()
+    report = HarvestReport(scope="all-projects" if scope.all_projects else "project")
     # Candidates wait in a temporary file until the episodes are in place: memory stays flat.
     new_candidates = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
     candidate_checker = schemas.checker_for("candidate-run")
@@ -115,13 +161,14 @@ def run_harvest(
                 continue
             report.sessions_found += 1
             try:
-                _harvest_session(found, episodes, gate, report, problem, new_candidates, candidate_checker,
-                                 keep_reasoning=keep_reasoning, candidates=bool(candidates_path), project=project,
-                                 generated=generated, progress=progress)
+                taken = _harvest_session(found, episodes, gate, report, problem, new_candidates, candidate_checker,
+                                         keep_reasoning=keep_reasoning, candidates=bool(candidates_path), scope=scope,
+                                         generated=generated, progress=progress)
             except OSError as error:  # permission denied, vanished mid-read: report it, go on with the rest
                 report.skipped.append({"path": shown_path(found.path, env), "reason": f"unreadable: {error.strerror}"})
                 continue
-            report.sessions_processed += 1
+            if taken:
+                report.sessions_processed += 1
         for log in audit_logs:
             _audit_events(log, episodes, gate, report, problem)
         entry = episodes.close()
@@ -164,26 +211,58 @@ def _add_candidates(new_candidates, candidates_path: str, report: HarvestReport)
 
 
 def _harvest_session(found, episodes, gate, report, problem, new_candidates, candidate_checker, *,
-                     keep_reasoning, candidates, project, generated, progress) -> None:
-    """Stream one session's episodes through the gate into episodes.jsonl (and candidates)."""
-    for episode in found.reader.read_session(found.path, problem, keep_reasoning=keep_reasoning):
+                     keep_reasoning, candidates, scope, generated, progress) -> bool:
+    """Stream one file's in-scope episodes through the gate into episodes.jsonl (and candidates).
+
+    True when it held a session of this project. Problems of a file from another
+    project are not reported: it is not this harvest's business.
+    """
+    outside = set()
+    taken = False
+    last_request: Dict[str, Optional[str]] = {}  # session -> its last request so far (a segment's may carry on)
+    held: List[jsonio.LineProblem] = []
+
+    def reader_problem(found_problem: jsonio.LineProblem) -> None:
+        if taken or scope.all_projects:
+            problem(found_problem)
+        else:
+            held.append(found_problem)  # said once the file turns out to be this project's
+
+    for episode in found.reader.read_session(found.path, reader_problem, keep_reasoning=keep_reasoning):
+        if not scope.takes(episode, found.path):
+            outside.add(episode.session_hash)
+            continue
+        if not taken:
+            taken = True
+            for earlier in held:
+                problem(earlier)
+            held.clear()
         record, findings = gate.redact_record(episode.to_record())
         if findings.count:
             record["redaction"] = findings.as_record()
             report.runs_redacted += 1
         episodes.write(record)
         report.count_row(found.reader.NAME, record["kind"])
-        characters, calls = _characters_and_calls(record)
+        characters, calls = candidate_records.characters_and_calls(record.get("messages", ()))
         report.characters += characters
         report.tool_calls += calls
         if record["kind"] == "task" and candidates:
-            candidate = candidate_records.candidate_from_episode(
-                record, findings=findings.count, project=project, harvested_at=generated
-            )
-            if candidate_checker.is_valid(candidate):
-                new_candidates.write(jsonio.dumps_line(candidate))
+            for candidate in candidate_records.candidates_from_episode(
+                record, candidate_records.facts_of(episode.messages), placeholders=findings.placeholders,
+                project=scope.project_of(episode, found.path), harvested_at=generated,
+                earlier_request=last_request.get(record["session_hash"]),
+            ):
+                if candidate_checker.is_valid(candidate):
+                    new_candidates.write(jsonio.dumps_line(candidate))
+            last_request[record["session_hash"]] = (
+                candidate_records.last_request(record) or last_request.get(record["session_hash"]))
         if progress is not None:
             progress.tick()
+    if not taken and not outside:
+        for earlier in held:  # nothing usable: say why, whoever the file belongs to
+            problem(earlier)
+    report.outside_project += len(outside)
+    return taken or not outside
 
 
 def _audit_events(path: str, episodes: files.RecordFile, gate: RedactionGate, report: HarvestReport, problem) -> None:

@@ -33,6 +33,7 @@ from ..sources.approved_runs import InputQuality, read_approved_runs
 from ..tokens import estimate_tokens
 from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
 from . import cards, files, readiness, splits
+from . import report as html_report
 from .curate import Curator
 from .gate import RedactionGate
 from .staging import Staging
@@ -182,18 +183,7 @@ class Aggregator:
                 if attr == "after":
                     stats.tokens_after_sum += value
                     stats.tokens_after_count += 1
-        evidence = stats.evidence
-        if run.approved:
-            evidence["stable_rules"].add(run.list_field("stable_rules"), run.trace_id)
-            evidence["tool_contracts"].add(run.list_field("tool_contracts"), run.trace_id)
-            evidence["human_approval_required_for"].add(run.list_field("human_approval_required_for"), run.trace_id)
-            goal = run.text("goal").strip()
-            if goal:
-                stats.goals.add([goal], run.trace_id)
-        evidence["failure_modes"].add(run.list_field("failure_modes"), run.trace_id)
-        review = run.record.get("human_review")
-        notes = review.get("review_notes") if isinstance(review, dict) else None
-        evidence["recurring_review_notes"].add(normalize.unique_strings(normalize.as_list(notes)), run.trace_id)
+        stats.observe(run)  # card evidence: what people wrote and what the trajectory shows
 
     # --- end-of-run documents -------------------------------------------------
 
@@ -216,6 +206,7 @@ class Aggregator:
             if candidate
             else "Keep collecting approved, redacted examples before considering adapter work.",
             "readiness": readiness.readiness(stats.approved, stats.trainable, stats.rejected),
+            "card": readiness.card_status(stats.approved),
         }
 
     def redaction_summary(self, ruleset_version: str) -> Dict[str, Any]:
@@ -248,6 +239,7 @@ class Aggregator:
             "context_reduction_pct": reduction,
             "thresholds": readiness.thresholds(),
             "workflows": {key: self.workflow_metrics(self.workflows[key]) for key in sorted(self.workflows)},
+            "context_cards": readiness.card_counts(stats.approved for stats in self.workflows.values()),
             "input_quality": quality.as_metrics(),
             "not_trainable_because": dict(sorted(totals.not_trainable.items())),
             "redaction": self.redaction_summary(ruleset_version),
@@ -459,9 +451,11 @@ def _write_documents(
 ) -> List[files.FileEntry]:
     written: List[files.FileEntry] = []
     all_cards = []
+    markdowns = {}
     for key in sorted(aggregator.workflows):
         stats = aggregator.workflows[key]
         card, markdown = cards.build_card(stats)
+        markdowns[key] = markdown
         files.check_document("context-card", card, f"context-cards/{stats.domain}/{stats.workflow}.json")
         all_cards.append(card)
         base = f"context-cards/{stats.domain}/{stats.workflow}"
@@ -491,6 +485,12 @@ def _write_documents(
         files.write_document(staging, "README.md", export_readme(metrics, everything, generated), kind="readme",
                              format="markdown")
     )
+    everything = sorted(entries + written, key=lambda entry: entry.path)
+    out = os.path.abspath(plan.out)
+    page = html_report.render(metrics, report, all_cards, markdowns, [entry.as_manifest() for entry in everything],
+                              html_report.history(os.path.dirname(out), (os.path.basename(out), metrics)),
+                              project=plan.project)
+    written.append(files.write_document(staging, html_report.REPORT_FILE, page, kind="report", format="html"))
     everything = sorted(entries + written, key=lambda entry: entry.path)
     manifest = {
         "manifest_version": 1,
@@ -534,7 +534,8 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
         f"- traces: {metrics['total_traces']} (human-approved: {metrics['accepted_traces']})",
         f"- trainable examples: {metrics['trainable_traces']}",
         f"- eval cases: {metrics['eval_cases']}",
-        f"- context cards: {len(metrics['workflows'])}",
+        f"- context cards: {metrics['context_cards']['ready']} ready, {metrics['context_cards']['draft']} draft "
+        f"(a card is ready from {readiness.CARD_BAND.low} approved runs)",
         f"- runs the scanner redacted: {metrics['redaction']['runs_affected']}",
         "",
     ]
@@ -560,6 +561,7 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
         rows = "" if entry.rows is None else str(entry.rows)
         lines.append(f"| `{entry.path}` | {rows} | {entry.kind} | {entry.format or ''} |")
     lines += [
+        "| `report.html` |  | report | html |",
         "| `manifest.json` |  | manifest |  |",
         "",
         "Every file is listed in `manifest.json` with its sha256, rows, kind, format and split.",

@@ -10,7 +10,7 @@ scientific cutoffs, and the metrics say so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,26 @@ def _shortfall(band: Band, counts: Dict[str, int]) -> str:
     return f"{' and '.join(parts)} for {band.label}"
 
 
-def place(scale: Tuple[Band, ...], counts: Dict[str, int]) -> Dict[str, Optional[str]]:
-    """The highest band reached on ``scale`` and what the next one needs."""
+def _progress(current: Optional[Band], upcoming: Optional[Band], counts: Dict[str, int]) -> Optional[Dict[str, Any]]:
+    """How far from the band reached (or from zero) to the next band's floor, for a bar.
+
+    The span is measured in the next band's own unit: from the current band's
+    floor when both count the same thing, else from zero (the step from
+    approved runs to trainable examples starts a new count). A next band that
+    only lacks negative cases is at its floor already, so the bar is full.
+    """
+    if upcoming is None:
+        return None
+    have = counts[upcoming.counts]
+    start = current.low if current is not None and current.counts == upcoming.counts else 0
+    span = max(upcoming.low - start, 1)
+    fraction = min(max((have - start) / span, 0.0), 1.0)
+    return {"next_band": upcoming.id, "counts": upcoming.counts, "have": have, "from": start,
+            "to": upcoming.low, "fraction": round(fraction, 4)}
+
+
+def place(scale: Tuple[Band, ...], counts: Dict[str, int]) -> Dict[str, Any]:
+    """The highest band reached on ``scale``, what the next one needs, and how far along it is."""
     current: Optional[Band] = None
     upcoming: Optional[Band] = None
     for band in scale:
@@ -76,12 +94,34 @@ def place(scale: Tuple[Band, ...], counts: Dict[str, int]) -> Dict[str, Optional
         "band": current.id if current else None,
         "label": current.label if current else "collecting",
         "next": _shortfall(upcoming, counts) if upcoming else None,
+        "progress": _progress(current, upcoming, counts),
     }
 
 
-def readiness(approved: int, trainable: int, rejected: int) -> Dict[str, Dict[str, Optional[str]]]:
+def readiness(approved: int, trainable: int, rejected: int) -> Dict[str, Dict[str, Any]]:
     counts = {"approved": approved, "trainable": trainable, "rejected": rejected}
     return {name: place(scale, counts) for name, scale in SCALES.items()}
+
+
+# When a workflow "has a context card": export, status, the metrics and the report
+# all ask this one function. agentic-stack writes a card for every workflow, so an
+# export still does; below the first band's floor the card is a draft and says so.
+CARD_BAND = AGENTIC_STACK[0]
+CARD_READY = "ready"
+CARD_DRAFT = "draft"
+
+
+def card_status(approved: int) -> str:
+    """``ready`` from the first band's floor (10 approved runs), else ``draft``."""
+    return CARD_READY if approved >= CARD_BAND.low else CARD_DRAFT
+
+
+def card_counts(approved_by_workflow: Iterable[int]) -> Dict[str, int]:
+    """``{"ready": N, "draft": M}`` over the workflows' approved-run counts."""
+    counts = {CARD_READY: 0, CARD_DRAFT: 0}
+    for approved in approved_by_workflow:
+        counts[card_status(approved)] += 1
+    return counts
 
 
 def thresholds() -> Dict[str, Any]:

@@ -13,7 +13,9 @@ The rules (from the harvest issue):
 - a compaction summary inside the history becomes a user message wrapped as
   ``COMPACTION_SUMMARY_PREFIX + summary + COMPACTION_SUMMARY_SUFFIX``;
 - the ``developer`` role becomes ``system``;
-- trailing non-assistant messages are trimmed;
+- trailing user and system messages are trimmed, but not the tool results
+  that answer the last assistant turn (a compaction in the middle of a tool
+  loop comes right after one, and it is the model's input for what follows);
 - an episode is usable only with at least one user and one assistant message;
 - ``content`` is always a string (``""`` on a tool-call-only assistant turn)
   and tool-call ``arguments`` a JSON string;
@@ -163,16 +165,31 @@ def branch_summary_message(summary: str, timestamp: Optional[dt.datetime] = None
 
 
 def trim_trailing(messages: Sequence[Message]) -> List[Message]:
-    """Drop messages after the last assistant one: a trajectory ends on the model's turn."""
+    """Drop what follows the model's last turn, except the tool results that answer it.
+
+    A trailing user request with no answer teaches nothing; a trailing tool
+    result is what the model saw before a compaction cut the loop, and losing
+    it loses the evidence the summary was written from.
+    """
     end = len(messages)
-    while end and messages[end - 1].role != "assistant":
+    while end and messages[end - 1].role not in ("assistant", "tool"):
+        end -= 1
+    while end and messages[end - 1].role == "tool" and not _answers_earlier(messages, end - 1):
         end -= 1
     return list(messages[:end])
 
 
-def is_usable(messages: Sequence[Message]) -> bool:
+def _answers_earlier(messages: Sequence[Message], index: int) -> bool:
+    """True when a tool message answers a call of an assistant message before it."""
+    wanted = messages[index].tool_call_id
+    return any(call.id == wanted for m in messages[:index] if m.role == "assistant" for call in m.tool_calls)
+
+
+def is_usable(messages: Sequence[Message], *, continuation: bool = False) -> bool:
+    """A user and an assistant message; a ``continuation`` (the file picks up a session
+    mid-way, its request in an earlier file) needs only the assistant's work."""
     roles = {message.role for message in messages}
-    return "user" in roles and "assistant" in roles
+    return "assistant" in roles and ("user" in roles or continuation)
 
 
 def unanswered_tool_calls(messages: Sequence[Message]) -> int:
@@ -180,16 +197,21 @@ def unanswered_tool_calls(messages: Sequence[Message]) -> int:
     return sum(1 for m in messages for call in m.tool_calls if call.id not in answered)
 
 
+def message_outcome(message: Message) -> str:
+    """``failed``, ``aborted`` or ``completed``, from one assistant message's stop reason."""
+    reason = (message.stop_reason or "").lower()
+    if reason in _FAILED_STOPS:
+        return "failed"
+    if reason in _ABORTED_STOPS:
+        return "aborted"
+    return "completed"
+
+
 def outcome(messages: Sequence[Message]) -> str:
     """From the last assistant message's stop reason: failed and aborted runs are kept, labelled."""
     for message in reversed(messages):
         if message.role == "assistant":
-            reason = (message.stop_reason or "").lower()
-            if reason in _FAILED_STOPS:
-                return "failed"
-            if reason in _ABORTED_STOPS:
-                return "aborted"
-            return "completed"
+            return message_outcome(message)
     return "completed"
 
 
@@ -241,6 +263,13 @@ class Episode:
     started_at: Optional[dt.datetime] = None
     ended_at: Optional[dt.datetime] = None
     extra_usage: Dict[str, int] = field(default_factory=dict)
+    # How many leading messages were carried in from before (system prompt, compaction
+    # summary, kept history): the requests this episode answers come after them.
+    context_messages: int = 0
+    # Where the session ran, for project scoping; never written to the record (it is a
+    # path). ``project_id``: Gemini CLI records only a hash of the folder.
+    cwd: Optional[str] = None
+    project_id: Optional[str] = None
     # Tool definitions the session brought (OpenAI function specs), when it stores them.
     tools: List[Dict[str, Any]] = field(default_factory=list)
 
@@ -274,6 +303,7 @@ class Episode:
             "ended_at": _time(ended),
             "outcome": outcome(self.messages),
             "unanswered_tool_calls": unanswered_tool_calls(self.messages),
+            "context_messages": self.context_messages,
         }
 
 
@@ -286,20 +316,31 @@ def build_episode(
     *,
     own: Optional[Sequence[Message]] = None,
     keep_reasoning: bool = False,
+    continuation: bool = False,
 ) -> Optional[Episode]:
-    """Apply the shared rules; None when what is left is not a usable episode."""
+    """Apply the shared rules; None when what is left is not a usable episode.
+
+    ``continuation``: the messages start mid-session (a tool result or the
+    assistant's work whose request is in an earlier file); kept without a user
+    message, so the work before the first compaction is not lost.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown episode kind {kind!r}")
     kept = trim_trailing(messages)
-    if not is_usable(kept):
+    if not is_usable(kept, continuation=continuation):
         return None
     own_list = None
+    carried = 0
     if own is not None:
         # Usage and timestamps come only from the episode's own messages that survived trimming.
         survivors = {id(m) for m in kept}
         own_list = [_with_role(m) for m in own if id(m) in survivors]
+        owned = {id(m) for m in own}
+        carried = next((i for i, m in enumerate(kept) if id(m) in owned), len(kept))
     kept = [_with_role(m) for m in kept]
-    return Episode(kind, harness, hashed_id(session_id), segment, kept, own=own_list, keep_reasoning=keep_reasoning)
+    episode = Episode(kind, harness, hashed_id(session_id), segment, kept, own=own_list, keep_reasoning=keep_reasoning)
+    episode.context_messages = carried
+    return episode
 
 
 def _with_role(message: Message) -> Message:

@@ -1,11 +1,11 @@
 """Finding harness session files and deciding which reader owns each one.
 
-Without ``--path`` each reader's default folders are searched (a reader may
-offer ``default_dirs(env)`` to honour its environment variable, else its
-``DEFAULT_DIRS`` are used, ``~`` expanded, globs allowed). Every file found is
-sniffed from its first few lines (bounded, so a huge first line costs at most
-``HEAD_BYTES``); SQLite databases are recognised by their header and offered
-to readers with ``sniff_path``. A file no reader claims is skipped with a
+Without ``--path`` each reader's ``default_dirs(env)`` are searched (``~``
+expanded, globs allowed). Every file found is sniffed from its first few
+lines, each cut at ``HEAD_BYTES`` except the first, which is read up to
+``FIRST_LINE_BYTES``: Codex writes its whole system prompt into its first line,
+and a first line cut short would not parse ("unknown format"). SQLite
+databases are recognised by their header and offered to ``sniff_path``. A file no reader claims is skipped with a
 reason that says what was seen, so a user can tell a wrong path from an
 unsupported format.
 """
@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
+from .harness.base import read_head
+
 HEAD_LINES = 8
 HEAD_BYTES = 1 << 16
+FIRST_LINE_BYTES = 16 << 20
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SESSION_SUFFIXES = (".jsonl", ".json", ".db", ".sqlite", ".sqlite3", ".jsonl.zst")
 
@@ -41,10 +44,7 @@ def expand_home(path: str, env: Mapping[str, str]) -> str:
 
 def default_dirs(reader: ModuleType, env: Mapping[str, str]) -> List[str]:
     """The reader's default places that exist: folders to walk, or single database files."""
-    if hasattr(reader, "default_dirs"):
-        patterns = list(reader.default_dirs(env))
-    else:
-        patterns = list(getattr(reader, "DEFAULT_DIRS", ()))
+    patterns = list(reader.default_dirs(env))
     found: List[str] = []
     for pattern in patterns:
         expanded = expand_home(pattern, env)
@@ -55,8 +55,7 @@ def default_dirs(reader: ModuleType, env: Mapping[str, str]) -> List[str]:
 def _claims_folder(folder: str, readers: Sequence[ModuleType]) -> Optional[ModuleType]:
     """A reader whose sessions are a whole folder (OpenCode's legacy ``storage/`` tree)."""
     for reader in readers:
-        sniff_path = getattr(reader, "sniff_path", None)
-        if sniff_path is not None and sniff_path(folder):
+        if reader.sniff_path(folder):
             return reader
     return None
 
@@ -82,17 +81,14 @@ def walk_files(root: str, readers: Sequence[ModuleType] = ()) -> Iterator[str]:
 
 
 def head_lines(path: str) -> Tuple[List[str], bytes]:
-    """The first lines of a file as text (each cut at HEAD_BYTES) and its first raw bytes."""
-    lines: List[str] = []
+    """The first lines of a file as text (the first up to FIRST_LINE_BYTES, others cut at HEAD_BYTES) and its first bytes."""
     with open(path, "rb") as fp:
         start = fp.read(len(SQLITE_MAGIC))
         fp.seek(0)
-        for _ in range(HEAD_LINES):
-            raw = fp.readline(HEAD_BYTES)
-            if not raw:
-                break
-            lines.append(raw.decode("utf-8", "replace").rstrip("\r\n"))
-    return lines, start
+        if start == SQLITE_MAGIC:
+            return [], start
+        raw_lines = read_head(fp, HEAD_LINES, HEAD_BYTES, FIRST_LINE_BYTES)
+    return [raw.decode("utf-8", "replace").rstrip("\r\n") for raw in raw_lines], start
 
 
 def describe_head(lines: Sequence[str], start: bytes) -> str:
@@ -103,7 +99,7 @@ def describe_head(lines: Sequence[str], start: bytes) -> str:
     try:
         value = json.loads(first)
     except ValueError:
-        return "its first line is not JSON" if len(first) < HEAD_BYTES else "its first line is not JSON (or longer than 64 KB)"
+        return "its first line is not JSON" if len(first) < FIRST_LINE_BYTES else "its first line is not JSON (or longer than 16 MB)"
     if isinstance(value, dict):
         keys = sorted(value)[:6]
         return "its first line is a JSON object with keys " + ", ".join(keys) + (", ..." if len(value) > 6 else "")
@@ -113,8 +109,7 @@ def describe_head(lines: Sequence[str], start: bytes) -> str:
 def classify(path: str, readers: Sequence[ModuleType]) -> Found:
     """Which of ``readers`` owns ``path``, or why none does."""
     for reader in readers:
-        skip_reason = getattr(reader, "skip_reason", None)
-        reason = skip_reason(path) if skip_reason is not None else None
+        reason = reader.skip_reason(path)
         if reason:
             return Found(path, None, f"{reader.NAME}: {reason}")
     if os.path.isdir(path):
@@ -126,8 +121,7 @@ def classify(path: str, readers: Sequence[ModuleType]) -> Found:
         return Found(path, None, f"unreadable: {error.strerror}")
     if start == SQLITE_MAGIC:
         for reader in readers:
-            sniff_path = getattr(reader, "sniff_path", None)
-            if sniff_path is not None and sniff_path(path):
+            if reader.sniff_path(path):
                 return Found(path, reader)
         return Found(path, None, "an SQLite database no selected reader recognises")
     for reader in readers:

@@ -1,12 +1,13 @@
 """Harness session readers, one module per harness, chosen by sniffing a file's first lines.
 
-Each reader module exposes ``NAME``, ``DEFAULT_DIRS`` and ``default_dirs(env)``
-(which honours the harness's own environment variable), ``sniff(head) -> bool``
-and ``read(path, on_problem, ...)`` (alias ``read_session``), which yields
-``records.episode.Episode`` objects. Optional: ``skip_reason(path)`` for files
-it recognises but cannot read (Codex's zstd rollouts), ``sniff_path(path)``
-for databases. ``READERS`` is ordered most specific first: OpenClaw writes
-pi's format, so it must be asked before pi.
+Each reader module follows ``base.Reader``: ``NAME``, ``DEFAULT_DIRS``,
+``default_dirs(env)`` (which honours the harness's own environment variable),
+``sniff(head)``, ``sniff_path(path)`` (databases and folders),
+``skip_reason(path)`` (files it recognises but cannot read, such as Codex's
+zstd rollouts) and ``read_session(path, on_problem, keep_reasoning=...)``,
+which yields ``records.episode.Episode`` objects told where their session ran.
+``READERS`` is ordered most specific first: OpenClaw writes pi's format, so it
+must be asked before pi.
 """
 from __future__ import annotations
 

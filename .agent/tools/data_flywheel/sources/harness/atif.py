@@ -42,13 +42,13 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 from ... import jsonio
 from ...records import episode as ep
 from ...records.normalize import parse_time
+from .base import NOT_USABLE
 
 NAME = "atif"
 # Harbor's default ``jobs_dir`` (harbor/models/job/config.py), relative to where it ran.
 DEFAULT_DIRS: Tuple[str, ...] = ("jobs",)
 TRIAL_TRAJECTORY = os.path.join("agent", "trajectory.json")
 
-NOT_USABLE = "not_usable"
 NOT_ATIF = "not_atif"
 MAX_SEGMENTS = 1000  # a continuation chain longer than this is a loop
 _VERSION = re.compile(r'"schema_version"\s*:\s*"ATIF-v\d')
@@ -113,8 +113,6 @@ def read_session(
         return
     yield from _from_lines(path, data, on_problem, keep_reasoning)
 
-
-read = read_session
 
 
 def _from_document(path, document, on_problem, keep_reasoning) -> Iterator[ep.Episode]:

@@ -35,8 +35,12 @@ What one session yields, in order:
   subagent's single prompt would make its turn a copy of its task, so
   subagents yield no turn episodes.
 
-Left out of every message list: injected ``isMeta`` user lines (caveats,
-skill bodies), local slash-command output, thinking blocks (reasoning only
+A slash command writes a tag line (``<command-message>``, ``<command-name>``)
+and, for a prompt command (a custom command, ``/init``, a skill), the prompt
+the model actually received as an ``isMeta`` child of that line: the prompt
+becomes the user request and the tag is dropped; a command with no prompt
+(``/clear``, ``/compact``) leaves nothing. Left out of every message list:
+other injected ``isMeta`` user lines (caveats, reminders), local slash-command output, thinking blocks (reasoning only
 with ``keep_reasoning``), and the ``[Request interrupted by user]`` markers,
 which instead label the interrupted assistant message ``aborted``. A synthetic
 API-error message (``isApiErrorMessage``) stays and labels its episode
@@ -62,6 +66,7 @@ from typing import IO, Any, Callable, Dict, Iterator, List, Mapping, Optional, S
 from ... import jsonio
 from ...records import episode as ep
 from ...records.normalize import parse_time
+from .base import NOT_USABLE, TRUNCATED_LAST_LINE, json_lines, never, nothing_to_skip, stamp_cwd, why_not_usable
 
 NAME = "claude-code"
 # ${CLAUDE_CONFIG_DIR:-~/.claude}/projects/<slug>/<sessionId>.jsonl, plus subagent
@@ -70,9 +75,8 @@ NAME = "claude-code"
 CONFIG_DIR_ENV = "CLAUDE_CONFIG_DIR"
 DEFAULT_DIRS: Tuple[str, ...] = ("~/.claude/projects",)
 
-# Reason codes beyond jsonio's, for the caller's counts (the same codes as pi's).
-TRUNCATED_LAST_LINE = "truncated_last_line"
-NOT_USABLE = "not_usable"
+sniff_path = never
+skip_reason = nothing_to_skip
 
 PROVIDER = "anthropic"
 
@@ -91,6 +95,8 @@ _STOP_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "len
 _INTERRUPTED = ("[Request interrupted by user]", "[Request interrupted by user for tool use]")
 # Output of local slash commands (/model, /cost, ...), shown to the user, never sent to the model.
 _LOCAL_COMMAND_TAGS = ("<local-command-stdout>", "<local-command-stderr>", "<local-command-caveat>")
+# The line a slash command writes: which command, with its arguments; never what the model acts on.
+_COMMAND_TAGS = ("<command-name>", "<command-message>", "<command-args>")
 # The sentence Claude Code puts before a compaction summary; the summary proper follows it.
 _SUMMARY_PREAMBLE = "This session is being continued from a previous conversation that ran out of context."
 _SUMMARY_LEAD_IN = "The conversation is summarized below:"
@@ -98,14 +104,12 @@ _SUMMARY_LEAD_IN = "The conversation is summarized below:"
 _MESSAGE_TYPES = ("user", "assistant", "system")
 
 
-def session_dirs(environ: Optional[Mapping[str, str]] = None) -> Tuple[str, ...]:
+def default_dirs(environ: Optional[Mapping[str, str]] = None) -> Tuple[str, ...]:
     """Where sessions live: ``$CLAUDE_CONFIG_DIR/projects`` when that is set, else ``DEFAULT_DIRS``."""
     environ = os.environ if environ is None else environ
     base = environ.get(CONFIG_DIR_ENV)
     return (os.path.join(base, "projects"),) if base else DEFAULT_DIRS
 
-
-default_dirs = session_dirs  # the name every reader offers to discovery
 
 
 def _is_claude_line(value: Any) -> bool:
@@ -155,21 +159,15 @@ def _chain_key(value: Dict[str, Any]) -> str:
 
 def _read_chains(
     fp: IO[bytes], source: str, on_problem: Callable[[jsonio.LineProblem], None]
-) -> Tuple[Optional[str], Dict[str, List[_Entry]]]:
-    """The session id and the entries of each chain (main first), in file order, one per uuid."""
-    tail = jsonio.LastLine()
-
-    def report(problem: jsonio.LineProblem) -> None:
-        if tail.unfinished and problem.reason == jsonio.INVALID_JSON:
-            problem = jsonio.LineProblem(
-                source, problem.line, TRUNCATED_LAST_LINE, "the last line is unfinished (the session may still be being written)"
-            )
-        on_problem(problem)
-
+) -> Tuple[Optional[str], Optional[str], Dict[str, List[_Entry]]]:
+    """The session id, its working folder and the entries of each chain (main first), in file order, one per uuid."""
     session_id: Optional[str] = None
+    cwd: Optional[str] = None
     chains: Dict[str, List[_Entry]] = {}
     seen: Set[str] = set()
-    for number, value in jsonio.read_json_lines(jsonio.lines_noting_last(fp, tail), source, report):
+    for number, value in json_lines(fp, source, on_problem):
+        if cwd is None and isinstance(value.get("cwd"), str) and value["cwd"]:
+            cwd = value["cwd"]
         uuid = value.get("uuid")
         if not isinstance(uuid, str) or not uuid or uuid in seen:
             continue  # summary, file-history-snapshot, queue-operation...; or a replayed duplicate
@@ -181,7 +179,7 @@ def _read_chains(
             parent = value.get("logicalParentUuid")  # the leaf before the compaction
         entry = _Entry(number, uuid, parent if isinstance(parent, str) and parent else None, value)
         chains.setdefault(_chain_key(value), []).append(entry)
-    return session_id, chains
+    return session_id, cwd, chains
 
 
 def _is_conversation(entry: _Entry) -> bool:
@@ -331,6 +329,7 @@ def _items(entries: List[_Entry]) -> List[_Item]:
     results = _collect_results(entries)
     items: List[_Item] = []
     emitted: Set[str] = set()
+    command_tag: Optional[str] = None  # the uuid of the slash-command tag line just seen
     for entry in _live_path(entries):
         data = entry.data
         kind = data.get("type")
@@ -351,11 +350,21 @@ def _items(entries: List[_Entry]) -> List[_Item]:
                     results.used.add(call.id)
                     items.append(_Item("tool", found[1], dataclasses.replace(found[0], name=call.name)))
             continue
-        if kind != "user" or data.get("isMeta") is True:
-            continue  # injected caveats and skill bodies are not the user's words
+        if kind != "user":
+            continue
         message = data.get("message")
         content = message.get("content") if isinstance(message, dict) else None
         when = parse_time(data.get("timestamp"))
+        if data.get("isMeta") is True:
+            if entry.parent is not None and entry.parent == command_tag:
+                # A slash command's prompt: the tag line says which command, this line is
+                # what the model was told to do. The request is the prompt, not the tag.
+                text = ep.text_of(content)
+                if text.strip():
+                    items.append(_Item("request", entry.line, ep.Message("user", text, timestamp=when)))
+            command_tag = None
+            continue  # other injected lines (caveats, reminders) are not the user's words
+        command_tag = None
         if data.get("isCompactSummary") is True:
             items.append(_Item("summary", entry.line, summary=_summary_text(ep.text_of(content))))
             continue
@@ -368,6 +377,11 @@ def _items(entries: List[_Entry]) -> List[_Item]:
                     items.append(_Item("tool", entry.line, tool))
         text = ep.text_of(content)  # text and image blocks only: the results went out as tool messages
         if not text.strip() or text.lstrip().startswith(_LOCAL_COMMAND_TAGS):
+            continue
+        if text.lstrip().startswith(_COMMAND_TAGS):
+            # /clear, /compact and other local commands end here; a prompt command's
+            # instructions follow as an isMeta child line (above).
+            command_tag = entry.uuid
             continue
         if text.strip() in _INTERRUPTED:
             _mark_aborted(items)
@@ -414,15 +428,6 @@ def _segments(items: List[_Item]) -> List[_Segment]:
     return segments
 
 
-def _why(context: List[ep.Message]) -> str:
-    roles = {m.role for m in context}
-    if not context:
-        return "no messages"
-    if "user" not in roles:
-        return "no user message"
-    return "no assistant message"
-
-
 def read_session(
     path: str,
     on_problem: Callable[[jsonio.LineProblem], None],
@@ -431,7 +436,7 @@ def read_session(
 ) -> Iterator[ep.Episode]:
     """Yield the usable episodes of one session file; problems go to ``on_problem``."""
     with open(path, "rb") as fp:
-        session_id, chains = _read_chains(fp, path, on_problem)
+        session_id, cwd, chains = _read_chains(fp, path, on_problem)
     session_id = session_id or os.path.splitext(os.path.basename(path))[0]
     if not chains:
         on_problem(jsonio.LineProblem(path, 1, NOT_USABLE, "task segment 0 is not usable: no messages"))
@@ -441,7 +446,7 @@ def read_session(
         chain_id = session_id if not key else f"{session_id}:agent-{key}"
         times = {entry.line: parse_time(entry.data.get("timestamp")) for entry in entries}
         items = _items(entries)
-        yield from _chain_episodes(path, chain_id, items, times, on_problem, keep_reasoning, turns=not key)
+        yield from stamp_cwd(_chain_episodes(path, chain_id, items, times, on_problem, keep_reasoning, turns=not key), cwd)
 
 
 def _chain_episodes(
@@ -454,8 +459,10 @@ def _chain_episodes(
     *,
     turns: bool,
 ) -> Iterator[ep.Episode]:
-    def build(kind: str, segment: int, chat: List[ep.Message], own: Optional[List[ep.Message]] = None) -> Optional[ep.Episode]:
-        return ep.build_episode(kind, NAME, chain_id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+    def build(kind: str, segment: int, chat: List[ep.Message], own: Optional[List[ep.Message]] = None,
+              continuation: bool = False) -> Optional[ep.Episode]:
+        return ep.build_episode(kind, NAME, chain_id, segment, chat, own=own, keep_reasoning=keep_reasoning,
+                                continuation=continuation)
 
     segments = _segments(items)
     label = "" if turns else "subagent "
@@ -464,10 +471,13 @@ def _chain_episodes(
         context = list(own)
         if segment.summary is not None:
             context.insert(0, ep.compaction_summary_message(segment.summary, times.get(segment.line)))
-        task = build("task", number, context, own)
+        # A file that starts mid-session (its first line a tool result or the assistant's
+        # work, the request in an earlier file): the stretch before the first compaction is kept.
+        starts_mid = number == 0 and bool(segment.items) and segment.items[0].kind in ("tool", "assistant")
+        task = build("task", number, context, own, continuation=starts_mid)
         if task is None:
             on_problem(jsonio.LineProblem(path, segment.line, NOT_USABLE,
-                                          f"{label}task segment {number} is not usable: {_why(context)}"))
+                                          f"{label}task segment {number} is not usable: {why_not_usable(context)}"))
             continue
         summary_episode = None
         following = segments[number + 1] if number + 1 < len(segments) else None
@@ -498,5 +508,3 @@ def _chain_episodes(
         if episode is not None:
             yield episode
 
-
-read = read_session

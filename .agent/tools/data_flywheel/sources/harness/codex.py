@@ -13,7 +13,12 @@ How the reader turns a rollout into chat messages:
 
 - The conversation is written twice, as ``response_item`` records and again as
   ``event_msg`` ``user_message``/``agent_message``. Only the ``response_item``
-  copy is read: it is what the model saw, tool calls included.
+  copy is read: it is what the model saw, tool calls included. Codex Desktop
+  writes some rollouts with no ``response_item`` user message at all; there the
+  prompts are read from ``event_msg`` ``user_message`` (else they would be lost).
+- ``web_search_call`` (a search Codex runs server-side, with no output item)
+  becomes a ``web_search`` tool call whose arguments are its query (and
+  ``queries``); having no result, it counts as unanswered.
 - One model response (``reasoning``, ``message``, ``function_call``,
   ``custom_tool_call``, ``local_shell_call`` items in a row) becomes one
   assistant message; ``function_call_output``/``custom_tool_call_output``
@@ -29,6 +34,9 @@ How the reader turns a rollout into chat messages:
 - ``turn_aborted`` marks the turn's last answer aborted; ``thread_rolled_back``
   drops the last ``num_turns`` user turns, as Codex does when it rebuilds the
   history.
+
+Each episode knows the folder the session ran in (``session_meta.cwd``, else the
+first ``turn_context.cwd``) for project scoping.
 
 What one session yields, in order: per segment (a ``compacted`` line starts a
 new one) a ``task`` episode, then the ``compact_summary`` episode of the
@@ -60,6 +68,7 @@ from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Tuple, Uni
 from ... import jsonio
 from ...records import episode as ep
 from ...records.normalize import parse_time
+from .base import NOT_USABLE, SKIPPED, TRUNCATED_LAST_LINE, json_lines, never, why_not_usable
 
 NAME = "codex"
 # ${CODEX_HOME:-~/.codex}/sessions/YYYY/MM/DD/rollout-*.jsonl and archived_sessions/; the
@@ -73,10 +82,7 @@ SKIPPED_SUFFIXES: Tuple[str, ...] = (".jsonl.zst",)
 SKIPPED_REASON = "zstd-compressed rollout (the standard library reads zstd only from Python 3.14)"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
-# Reason codes beyond jsonio's, for the caller's counts (the same words as pi's).
-TRUNCATED_LAST_LINE = "truncated_last_line"
-NOT_USABLE = "not_usable"
-SKIPPED = "skipped"
+sniff_path = never
 
 _ENVELOPE_TYPES = frozenset({"session_meta", "response_item", "event_msg", "turn_context", "compacted"})
 # ResponseItem payload types (codex-rs/protocol/src/models.rs) a legacy rollout writes bare.
@@ -173,18 +179,9 @@ class _Record:
 
 
 def _read_records(fp: IO[bytes], source: str, on_problem: Callable[[jsonio.LineProblem], None]) -> List[_Record]:
-    tail = jsonio.LastLine()
-
-    def report(problem: jsonio.LineProblem) -> None:
-        if tail.unfinished and problem.reason == jsonio.INVALID_JSON:
-            problem = jsonio.LineProblem(
-                source, problem.line, TRUNCATED_LAST_LINE, "the last line is unfinished (the session may still be being written)"
-            )
-        on_problem(problem)
-
     records: List[_Record] = []
     first = True
-    for number, value in jsonio.read_json_lines(jsonio.lines_noting_last(fp, tail), source, report):
+    for number, value in json_lines(fp, source, on_problem):
         kind = value.get("type")
         if kind in _ENVELOPE_TYPES and isinstance(value.get("payload"), dict):
             records.append(_Record(number, kind, value["payload"], parse_time(value.get("timestamp"))))
@@ -371,8 +368,19 @@ class _Transcript:
                 ep.Message("tool", _output_text(payload.get("output")), tool_call_id=call_id,
                            name=self.call_names[call_id], timestamp=when)
             )
-        # web_search_call (answered server-side, no output item), ghost_snapshot and the
-        # opaque remote compaction item put no chat message in the transcript.
+        elif kind == "web_search_call":
+            # Answered server-side: no output item, but the query is the model's action.
+            action = payload.get("action") if isinstance(payload.get("action"), dict) else {}
+            arguments = {key: action[key] for key in ("query", "queries", "url", "pattern") if key in action}
+            call_id = _call_id(payload) or f"web_search_{sum(1 for _ in self.call_names)}"
+            self.call_names[call_id] = "web_search"
+            self._assistant(when).calls.append(ep.ToolCall(call_id, "web_search", json.dumps(arguments, ensure_ascii=False)))
+        # ghost_snapshot and the opaque remote compaction item put no chat message in the transcript.
+
+    def add_request(self, text: str, when: Optional[dt.datetime]) -> None:
+        """A prompt known only from ``event_msg`` ``user_message`` (Codex Desktop writes no response item for it)."""
+        if text.strip() and not _is_injected(text):
+            self.items.append(ep.Message("user", text, timestamp=when))
 
 
 def _usage(info: Any) -> Dict[str, int]:
@@ -478,6 +486,11 @@ def _next_context(payload: Dict[str, Any], previous: List[ep.Message], summary: 
     return kept + ([wrapped] if wrapped else [])
 
 
+def _is_prompt_item(payload: Dict[str, Any]) -> bool:
+    return (payload.get("type") == "message" and payload.get("role") == "user"
+            and bool(_content_text(payload.get("content"), drop_injected=True)))
+
+
 def read_session(
     path: str,
     on_problem: Callable[[jsonio.LineProblem], None],
@@ -502,6 +515,11 @@ def read_session(
         found = _UUID_IN_NAME.search(os.path.basename(path))
         session_id = found.group(1) if found else os.path.splitext(os.path.basename(path))[0]
     provider = meta.get("model_provider") if isinstance(meta.get("model_provider"), str) else None
+    cwd = meta.get("cwd") if isinstance(meta.get("cwd"), str) else next(
+        (r.payload["cwd"] for r in records if r.kind == "turn_context" and isinstance(r.payload.get("cwd"), str)), None)
+    # Codex Desktop keeps some prompts only as event_msg user_message: read those when the
+    # rollout has no response_item user message at all (else they are a second copy).
+    prompts_from_events = not any(_is_prompt_item(r.payload) for r in records if r.kind == "response_item")
     prompt = _system_prompt(meta)
     system = [ep.Message("system", prompt)] if prompt else []
 
@@ -534,6 +552,9 @@ def read_session(
                 if draft is not None:
                     draft.stop_reason = "aborted" if kind == "turn_aborted" else "error"
                 transcript.close()
+            elif kind == "user_message" and prompts_from_events and isinstance(payload.get("message"), str):
+                transcript.close()
+                transcript.add_request(payload["message"], record.timestamp)
             elif kind == "thread_rolled_back":
                 turns = payload.get("num_turns")
                 if isinstance(turns, int) and not isinstance(turns, bool):
@@ -551,7 +572,10 @@ def read_session(
             segments.append(_Segment(context, record.line, following))
 
     def build(kind: str, segment: int, chat: List[ep.Message], own: Optional[List[ep.Message]] = None) -> Optional[ep.Episode]:
-        return ep.build_episode(kind, NAME, session_id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+        episode = ep.build_episode(kind, NAME, session_id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+        if episode is not None:
+            episode.cwd = cwd
+        return episode
 
     owns = [_freeze(s.own.items) for s in segments]
     for index, seg in enumerate(segments):
@@ -559,7 +583,7 @@ def read_session(
         context = seg.context + own
         task = build("task", index, system + context, own)
         if task is None:
-            on_problem(jsonio.LineProblem(path, seg.line, NOT_USABLE, f"task segment {index} is not usable: {_why(context)}"))
+            on_problem(jsonio.LineProblem(path, seg.line, NOT_USABLE, f"task segment {index} is not usable: {why_not_usable(context)}"))
             continue
         summary_episode = None
         if seg.summary is not None and seg.summary.strip():
@@ -590,14 +614,3 @@ def read_session(
         if episode is not None:
             yield episode
 
-
-read = read_session
-
-
-def _why(context: List[ep.Message]) -> str:
-    roles = {m.role for m in context}
-    if not context:
-        return "no messages"
-    if "user" not in roles:
-        return "no user message"
-    return "no assistant message"

@@ -47,6 +47,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 from ... import jsonio
 from ...records import episode as ep
 from ...records.normalize import parse_time
+from .base import NOT_USABLE, TRUNCATED_LAST_LINE, json_lines, never, nothing_to_skip, why_not_usable
 
 NAME = "gemini-cli"
 # ${GEMINI_CLI_HOME:-~}/.gemini/tmp/<project-id>/chats/ (GEMINI_CLI_HOME replaces the home
@@ -60,9 +61,8 @@ def default_dirs(env) -> Tuple[str, ...]:
     base = env.get("GEMINI_CLI_HOME")
     return (os.path.join(base, ".gemini", "tmp", "*", "chats"),) if base else DEFAULT_DIRS
 
-# Reason codes beyond jsonio's, the same strings pi reports.
-TRUNCATED_LAST_LINE = "truncated_last_line"
-NOT_USABLE = "not_usable"
+sniff_path = never
+skip_reason = nothing_to_skip
 
 PROVIDER = "google"  # Gemini CLI talks only to Google's Gemini API (AI Studio, Vertex, Code Assist).
 
@@ -135,16 +135,7 @@ def _records(path: str, on_problem: Callable[[jsonio.LineProblem], None]) -> Ite
             yield from _legacy_document(raw + fp.read(), skipped + 1, path, on_problem)
             return
         fp.seek(0)
-        tail = jsonio.LastLine()
-
-        def report(problem: jsonio.LineProblem) -> None:
-            if tail.unfinished and problem.reason == jsonio.INVALID_JSON:
-                problem = jsonio.LineProblem(
-                    path, problem.line, TRUNCATED_LAST_LINE, "the last line is unfinished (the session may still be being written)"
-                )
-            on_problem(problem)
-
-        yield from jsonio.read_json_lines(jsonio.lines_noting_last(fp, tail), path, report)
+        yield from json_lines(fp, path, on_problem)
 
 
 def _legacy_document(
@@ -443,9 +434,15 @@ def read_session(
     metadata, segments = _read_segments(path, on_problem)
     session_id = metadata.get("sessionId") if isinstance(metadata.get("sessionId"), str) else None
     session_id = session_id or os.path.splitext(os.path.basename(path))[0]
+    # Gemini CLI records no folder, only projectHash = sha256 of the project root
+    # (packages/core/src/utils/paths.ts getProjectHash); scoping compares hashes.
+    project_hash = metadata.get("projectHash") if isinstance(metadata.get("projectHash"), str) else None
 
     def build(kind: str, segment: int, chat: List[ep.Message], own: Optional[List[ep.Message]] = None) -> Optional[ep.Episode]:
-        return ep.build_episode(kind, NAME, session_id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+        episode = ep.build_episode(kind, NAME, session_id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+        if episode is not None:
+            episode.project_id = project_hash
+        return episode
 
     converted = [_convert(list(s.records.values()), s.summary_id, s.ack_id) for s in segments]
     turns: List[List[ep.Message]] = []
@@ -455,7 +452,7 @@ def read_session(
         own = [m for _, _, messages in own_rows for m in messages]
         task = build("task", number, chat, own)
         if task is None:
-            on_problem(jsonio.LineProblem(path, 1, NOT_USABLE, f"task segment {number} is not usable: {_why(chat)}"))
+            on_problem(jsonio.LineProblem(path, 1, NOT_USABLE, f"task segment {number} is not usable: {why_not_usable(chat)}"))
         else:
             summary_episode = None
             if number + 1 < len(segments):
@@ -485,14 +482,3 @@ def read_session(
         if episode is not None:
             yield episode
 
-
-read = read_session
-
-
-def _why(chat: List[ep.Message]) -> str:
-    roles = {m.role for m in chat}
-    if not chat:
-        return "no messages"
-    if "user" not in roles:
-        return "no user message"
-    return "no assistant message"

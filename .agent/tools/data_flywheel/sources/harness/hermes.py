@@ -56,6 +56,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from ... import jsonio
 from .. import readonly_sqlite
 from ...records import episode as ep
+from .base import nothing_to_skip
 
 NAME = "hermes"
 # ${HERMES_HOME:-~/.hermes}/state.db. The caller expands ``~``; ``default_dirs`` honours HERMES_HOME.
@@ -65,6 +66,7 @@ DEFAULT_DIRS: Tuple[str, ...] = ("~/.hermes/" + DATABASE_NAME,)
 
 # Reason codes beyond jsonio's.
 NOT_USABLE = "not_usable"
+skip_reason = nothing_to_skip  # Hermes records no working folder: its sessions have no project (see README)
 UNREADABLE_DATABASE = "unreadable_database"
 
 # hermes_state.py _encode_content: list/dict content (multimodal parts) stored as this prefix + JSON.
@@ -483,8 +485,6 @@ def read_session(
     for chain in _chains(_load(path, on_problem)):
         yield from _episodes(path, chain, keep_reasoning, on_problem)
 
-
-read = read_session
 
 
 def _why(chat: List[ep.Message]) -> str:

@@ -24,10 +24,23 @@ from ... import jsonio
 from ...records import episode as ep
 from .. import readonly_sqlite
 from . import pi
+from .base import nothing_to_skip
+
+# OpenClaw runs in its own agent workspace (under ~/.openclaw), not in a project:
+# its sessions carry that folder as cwd, so project scoping takes them only with
+# --all-projects or when named with --path.
+skip_reason = nothing_to_skip
 
 NAME = "openclaw"
 DEFAULT_DIRS: Tuple[str, ...] = ("~/.openclaw/agents/*/sessions", "~/.openclaw/agents/*/agent/openclaw-agent.sqlite")
 ZSTD_ROW = "zstd_row"
+
+
+def default_dirs(env) -> Tuple[str, ...]:
+    """``DEFAULT_DIRS`` (OpenClaw has no environment variable for its home)."""
+    return DEFAULT_DIRS
+
+
 UNREADABLE_DATABASE = "unreadable_database"
 
 
@@ -62,8 +75,6 @@ def read_session(
         return pi.read_session(path, on_problem, keep_reasoning=keep_reasoning, harness=NAME)
     return _read_database(path, on_problem, keep_reasoning)
 
-
-read = read_session
 
 
 def _read_database(path: str, on_problem, keep_reasoning: bool) -> Iterator[ep.Episode]:

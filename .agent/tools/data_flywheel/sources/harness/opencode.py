@@ -46,6 +46,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from ... import jsonio
 from .. import readonly_sqlite
 from ...records import episode as ep
+from .base import NOT_USABLE, nothing_to_skip, why_not_usable
 
 NAME = "opencode"
 # ${XDG_DATA_HOME:-~/.local/share}/opencode/: ``opencode.db`` (1.2+) and ``storage/`` (1.1 and
@@ -60,7 +61,7 @@ def default_dirs(env) -> Tuple[str, ...]:
 DATABASE_NAME = "opencode.db"
 
 # Reason codes beyond jsonio's.
-NOT_USABLE = "not_usable"
+skip_reason = nothing_to_skip
 UNREADABLE_DATABASE = "unreadable_database"
 
 _TABLES = frozenset({"session", "message", "part"})
@@ -90,6 +91,7 @@ class _Session:
     id: str
     line: int
     messages: List[_Message]
+    directory: Optional[str] = None  # the folder OpenCode ran in (session.directory)
 
 
 # --- finding and opening stores ---------------------------------------------------------
@@ -150,7 +152,8 @@ def _database_sessions(path: str, on_problem: Callable[[jsonio.LineProblem], Non
     try:
         connection = _connect(path)
         try:
-            sessions = connection.execute("SELECT rowid, id FROM session ORDER BY time_created, id").fetchall()
+            # SELECT *: older databases may lack ``directory``.
+            sessions = connection.execute("SELECT rowid, * FROM session ORDER BY time_created, id").fetchall()
             for session in sessions:
                 messages: List[_Message] = []
                 by_id: Dict[str, _Message] = {}
@@ -174,7 +177,8 @@ def _database_sessions(path: str, on_problem: Callable[[jsonio.LineProblem], Non
                     data = _json(row["data"], path, row["rowid"], f"part {row['id']}", on_problem)
                     if data is not None:
                         owner.parts.append(data)
-                yield _Session(session["id"], session["rowid"], messages)
+                directory = session["directory"] if "directory" in session.keys() else None
+                yield _Session(session["id"], session["rowid"], messages, directory if isinstance(directory, str) else None)
         finally:
             connection.close()
     except sqlite3.Error as error:
@@ -198,8 +202,9 @@ def _legacy_sessions(root: str, session_files: List[str], on_problem: Callable[[
         info = _read_json_file(file, on_problem)
         if info is not None and isinstance(info.get("id"), str):
             created = (info.get("time") or {}).get("created") if isinstance(info.get("time"), dict) else None
-            loaded.append((created if isinstance(created, (int, float)) else 0, info["id"]))
-    for _created, session_id in sorted(loaded):
+            directory = info.get("directory") if isinstance(info.get("directory"), str) else None
+            loaded.append((created if isinstance(created, (int, float)) else 0, info["id"], directory or ""))
+    for _created, session_id, directory in sorted(loaded):
         messages = []
         for file in glob.glob(os.path.join(glob.escape(os.path.join(root, "message", session_id)), "*.json")):
             info = _read_json_file(file, on_problem)
@@ -214,7 +219,7 @@ def _legacy_sessions(root: str, session_files: List[str], on_problem: Callable[[
             parts.sort(key=lambda p: str(p.get("id") or ""))
             messages.append(_Message(message_id, info, parts, 1))
         messages.sort(key=lambda m: (_created_ms(m.info), m.id))
-        yield _Session(session_id, 1, messages)
+        yield _Session(session_id, 1, messages, directory or None)
 
 
 def _sessions(path: str, on_problem: Callable[[jsonio.LineProblem], None]) -> Iterator[Tuple[str, _Session]]:
@@ -452,7 +457,10 @@ def _episodes(source: str, session: _Session, keep_reasoning: bool, on_problem: 
     compactions = _compactions(messages)
 
     def build(kind: str, segment: int, chat: List[ep.Message], own: Optional[List[ep.Message]] = None) -> Optional[ep.Episode]:
-        return ep.build_episode(kind, NAME, session.id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+        episode = ep.build_episode(kind, NAME, session.id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+        if episode is not None:
+            episode.cwd = session.directory
+        return episode
 
     def chat_of(indices: List[int]) -> List[ep.Message]:
         return [m for i in indices for m in rows[i].messages]
@@ -481,7 +489,7 @@ def _episodes(source: str, session: _Session, keep_reasoning: bool, on_problem: 
         task = build("task", segment, context, chat_of(owns[segment]))
         if task is None:
             on_problem(jsonio.LineProblem(source, session.line, NOT_USABLE,
-                                          f"session {session.id} task segment {segment} is not usable: {_why(context)}"))
+                                          f"session {session.id} task segment {segment} is not usable: {why_not_usable(context)}"))
             continue
         summary_episode = None
         if segment < len(compactions):
@@ -525,14 +533,3 @@ def read_session(
     for source, session in _sessions(path, on_problem):
         yield from _episodes(source, session, keep_reasoning, on_problem)
 
-
-read = read_session
-
-
-def _why(chat: List[ep.Message]) -> str:
-    roles = {m.role for m in chat}
-    if not chat:
-        return "no messages"
-    if "user" not in roles:
-        return "no user message"
-    return "no assistant message"

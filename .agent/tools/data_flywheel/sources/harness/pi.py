@@ -40,6 +40,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set,
 from ... import jsonio
 from ...records import episode as ep
 from ...records.normalize import parse_time
+from .base import NOT_USABLE, TRUNCATED_LAST_LINE, json_lines, never, nothing_to_skip, why_not_usable
 
 NAME = "pi"
 # ${PI_CODING_AGENT_DIR:-~/.pi/agent}/sessions/--<cwd>--/<timestamp>_<uuid>.jsonl; the
@@ -52,10 +53,11 @@ def default_dirs(env) -> Tuple[str, ...]:
     base = env.get("PI_CODING_AGENT_DIR")
     return (os.path.join(base, "sessions"),) if base else DEFAULT_DIRS
 
-# Reason codes beyond jsonio's, for the caller's counts.
-TRUNCATED_LAST_LINE = "truncated_last_line"
+sniff_path = never
+skip_reason = nothing_to_skip
+
+# A reason code beyond the shared ones (base), for the caller's counts.
 NO_HEADER = "no_session_header"
-NOT_USABLE = "not_usable"
 
 # Usage keys in the episode, from pi's AssistantMessage.usage.
 _USAGE_KEYS = (
@@ -94,21 +96,12 @@ class _Entry:
 def _read_entries(
     fp: Iterable[bytes], source: str, on_problem: Callable[[jsonio.LineProblem], None]
 ) -> Tuple[Optional[Dict[str, Any]], List[_Entry]]:
-    tail = jsonio.LastLine()
-
-    def report(problem: jsonio.LineProblem) -> None:
-        if tail.unfinished and problem.reason == jsonio.INVALID_JSON:
-            problem = jsonio.LineProblem(
-                source, problem.line, TRUNCATED_LAST_LINE, "the last line is unfinished (the session may still be being written)"
-            )
-        on_problem(problem)
-
     header: Optional[Dict[str, Any]] = None
     version = 1
     # Every parsed line, header included: v1 compactions point into this list by index.
     parsed: List[Optional[_Entry]] = []
     entries: List[_Entry] = []
-    for number, value in jsonio.read_json_lines(jsonio.lines_noting_last(fp, tail), source, report):
+    for number, value in json_lines(fp, source, on_problem):
         if not parsed and value.get("type") == "session":
             header = value
             version = value.get("version") if isinstance(value.get("version"), int) else 1
@@ -302,6 +295,7 @@ def episodes_from_entries(
     harness: str,
 ) -> Iterator[ep.Episode]:
     session_id = header["id"] if header and isinstance(header.get("id"), str) else fallback_id
+    cwd = header.get("cwd") if header and isinstance(header.get("cwd"), str) else None
     path_entries = _live_path(entries)
     messages: Dict[int, ep.Message] = {}
     for index, entry in enumerate(path_entries):
@@ -312,7 +306,10 @@ def episodes_from_entries(
     bounds = compactions + [len(path_entries)]
 
     def build(kind: str, segment: int, chat: List[ep.Message], own: Optional[List[ep.Message]] = None) -> Optional[ep.Episode]:
-        return ep.build_episode(kind, harness, session_id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+        episode = ep.build_episode(kind, harness, session_id, segment, chat, own=own, keep_reasoning=keep_reasoning)
+        if episode is not None:
+            episode.cwd = cwd
+        return episode
 
     def first_kept(compaction_at: int) -> int:
         wanted = path_entries[compaction_at].data.get("firstKeptEntryId")
@@ -343,7 +340,7 @@ def episodes_from_entries(
         task = build("task", segment, [m for _, m in context], owns[segment])
         if task is None:
             first = path_entries[bounds[segment - 1]].line if segment and path_entries else 1
-            on_problem(jsonio.LineProblem(path, first, NOT_USABLE, f"task segment {segment} is not usable: {_why(context)}"))
+            on_problem(jsonio.LineProblem(path, first, NOT_USABLE, f"task segment {segment} is not usable: {why_not_usable([m for _, m in context])}"))
             continue
         summary_episode = None
         if segment < len(compactions):
@@ -376,14 +373,3 @@ def episodes_from_entries(
         if episode is not None:
             yield episode
 
-
-read = read_session
-
-
-def _why(context: List[Tuple[int, ep.Message]]) -> str:
-    roles = {m.role for _, m in context}
-    if not context:
-        return "no messages"
-    if "user" not in roles:
-        return "no user message"
-    return "no assistant message"
