@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..jsonio import parse_json_text
+from ..records import candidates as candidate_records
 from ..records.episode import text_of
 from .evidence import EVIDENCE_LIMIT, Evidence
 
@@ -175,8 +176,8 @@ class RunFacts:
 def observe(record: Dict[str, Any]) -> RunFacts:
     """Read one (redacted) run record's trajectory and draft into ``RunFacts``."""
     facts = RunFacts()
-    messages = record.get("messages")
-    if isinstance(messages, list):
+    messages = candidate_records.own_messages(record)
+    if messages:
         _walk(messages, facts)
     draft = record.get("output_original")
     approved = record.get("output_approved")
@@ -449,6 +450,7 @@ class Miner:
         self.approved_with_tools = 0  # approved runs whose trajectory has tool calls: checks and habits count over these
         self.approved_editing = 0  # approved runs that edited a file they could have read first
         self.approved_changing = 0  # approved runs that edit or write any file
+        self.approved_checkable = 0  # approved runs that change a file or run a check: checks count over these
         self.edited = 0
         self.edited_with_draft = 0
         self.rejected = 0
@@ -488,10 +490,14 @@ class Miner:
                     self.failed_calls[key] = self.failed_calls.get(key, 0) + 1
         if approved and facts.calls:
             self.approved_with_tools += 1
-            self.checks.add(list(facts.checks), trace_id)
-            for kind, forms in facts.checks.items():
-                self.check_forms[kind].add(forms, trace_id)
-            self.checks_after_edit.add(sorted(facts.checks_after_last_edit), trace_id)
+            # Checks verify work: a request that only asks or reads (one candidate is one request)
+            # has nothing to test, so checks count over the runs that change files or run one.
+            if facts.test_read_before_edit is not None or facts.checks:
+                self.approved_checkable += 1
+                self.checks.add(list(facts.checks), trace_id)
+                for kind, forms in facts.checks.items():
+                    self.check_forms[kind].add(forms, trace_id)
+                self.checks_after_edit.add(sorted(facts.checks_after_last_edit), trace_id)
             self.tools.add(facts.tools, trace_id)
             self.order.add([" → ".join(facts.order)], trace_id)
             self.files.add(facts.files_edited, trace_id)
@@ -530,7 +536,7 @@ class Miner:
         unit = "approved runs with tool calls"
         for item in self.checks.ranked(MIN_SUPPORT):
             kind = item["text"]
-            if not _share_ok(item["support"], of):
+            if not _share_ok(item["support"], self.approved_checkable):
                 continue
             forms = self.check_forms[kind].ranked()[:FORMS_SHOWN]
             shown = ", ".join(f"{_quote(form['text'])} ({form['support']})" for form in forms)
@@ -538,7 +544,8 @@ class Miner:
             text = f"{CHECK_LABELS[kind].capitalize()} before answering: {shown}"
             if after:
                 text += f"; after its last edit in {after}"
-            out.append(_item(text, item["support"], of, unit, item["trace_ids"]))
+            out.append(_item(text, item["support"], self.approved_checkable,
+                             "approved runs that change files or run a check", item["trace_ids"]))
         support = self.read_first.support("read_before_edit")
         if _share_ok(support, self.approved_editing):
             out.append(_item("Reads a file before editing it", support, self.approved_editing,

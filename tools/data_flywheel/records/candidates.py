@@ -196,6 +196,21 @@ def _size(messages: List[Dict[str, Any]], context_messages: int) -> Dict[str, in
 CONTEXT_BUDGET = 64_000
 
 
+def own_messages(record: Dict[str, Any]) -> List[Any]:
+    """The messages of a candidate's (or an approved run's) own request, without the earlier context it carries.
+
+    A candidate keeps ``size.context_messages`` leading messages from the
+    requests before it, so that chat rows show what the model saw; counting
+    its work (tool calls, checks, failures) must leave those out.
+    """
+    messages = record.get("messages") if isinstance(record.get("messages"), list) else []
+    size = record.get("size") if isinstance(record.get("size"), dict) else {}
+    skip = size.get("context_messages")
+    if isinstance(skip, int) and not isinstance(skip, bool) and 0 < skip <= len(messages):
+        return messages[skip:]
+    return messages
+
+
 def _characters(message: Dict[str, Any]) -> int:
     content = message.get("content")
     size = len(content) if isinstance(content, str) else 0

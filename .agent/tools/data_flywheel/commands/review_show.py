@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any, Dict, List, Optional, Tuple
 
+from ..records import candidates as candidate_records
 from ..records import summary as summary_facts
 from ..terminal import Painter, plural
 
@@ -39,11 +40,7 @@ def tool_calls(candidate: Dict[str, Any]) -> List[Tuple[Dict[str, Any], Optional
     """
     results: Dict[str, str] = {}
     calls = []
-    size = candidate.get("size") if isinstance(candidate.get("size"), dict) else {}
-    skip = size.get("context_messages")
-    skip = skip if isinstance(skip, int) and not isinstance(skip, bool) and skip > 0 else 0
-    messages = candidate.get("messages") if isinstance(candidate.get("messages"), list) else []
-    for message in messages[skip:]:
+    for message in candidate_records.own_messages(candidate):
         if not isinstance(message, dict):
             continue
         if message.get("role") == "tool" and isinstance(message.get("tool_call_id"), str):
