@@ -118,34 +118,33 @@ class Curator:
         counts.runs_by_split[split] += 1
         placement = Placement(split=split)
         input_tokens = dedup.tokens(run.text("input_redacted"))
-        input_sig = dedup.signature(input_tokens)
+        run_input = _RunInput(dedup.fingerprint(input_tokens), input_tokens)
 
         if run.eval_ready and split in splits.HELD_OUT:
-            if self._index.find(TRAIN_INPUTS, input_tokens, input_sig) is not None:
+            if self._index.find(TRAIN_INPUTS, run_input.text) is not None:
                 counts.eval_cases_already_in_training += 1
-            elif self._index.find(EVAL_INPUTS, input_tokens, input_sig) is not None:
+            elif self._index.find(EVAL_INPUTS, run_input.text) is not None:
                 counts.eval_case_duplicates += 1
             else:
-                self._index.add(EVAL_INPUTS, input_tokens, input_sig)
+                self._index.add(EVAL_INPUTS, run_input.text)
                 counts.eval_cases[split] += 1
                 placement.eval_case = True
 
         # Built once: the training row, and the prompt of any pair this run completes.
         conversation = conversation_of(run) if run.trainable else None
         if conversation is not None:
-            placement.example = self._admit_example(conversation, split, input_tokens, input_sig)
-        pairs = self._pairs_of(run, split, conversation)
-        placement.pairs = [pair for pair in pairs if self._admit_pair(pair, input_tokens, input_sig)]
+            placement.example = self._admit_example(conversation, split, run_input)
+        pairs = self._pairs_of(run, split, conversation, run_input)
+        placement.pairs = [pair for pair in pairs if self._admit_pair(pair, run_input)]
         return placement
 
-    def _admit_example(self, conversation: Conversation, split: str, input_tokens, input_sig) -> Optional[Conversation]:
+    def _admit_example(self, conversation: Conversation, split: str, run_input: "_RunInput") -> Optional[Conversation]:
         counts = self.counts
         if self.max_tokens is not None and conversation_tokens(conversation) > self.max_tokens:
             counts.over_max_tokens += 1
             return None
-        row_tokens = dedup.tokens(conversation_text(conversation))
-        row_sig = dedup.signature(row_tokens)
-        match = self._index.find(ROWS, row_tokens, row_sig)
+        row = dedup.fingerprint(dedup.tokens(conversation_text(conversation)))
+        match = self._index.find(ROWS, row)
         if match is not None:
             kind, cluster = match
             self._index.join(cluster)
@@ -154,35 +153,46 @@ class Curator:
             else:
                 counts.near_duplicates += 1
             return None
-        if split == "train" and not self._clean_for_training(input_tokens, input_sig):
+        if split == "train" and not self._clean_for_training(run_input):
             counts.training_rows_decontaminated += 1
             return None
-        self._index.add(ROWS, row_tokens, row_sig)
+        self._index.add(ROWS, row)
         if split == "train":
-            self._index.add(TRAIN_INPUTS, input_tokens, input_sig)
+            self._train_input(run_input)
         counts.sft_rows[split] += 1
         return conversation
 
-    def _clean_for_training(self, input_tokens, input_sig) -> bool:
-        return self._index.find(EVAL_INPUTS, input_tokens, input_sig) is None
+    def _clean_for_training(self, run_input: "_RunInput") -> bool:
+        # Asked once per run: the eval inputs cannot change between its row and its
+        # pairs, since a run in the train split is never an eval case.
+        if run_input.clean is None:
+            run_input.clean = self._index.find(EVAL_INPUTS, run_input.text) is None
+        return run_input.clean
+
+    def _train_input(self, run_input: "_RunInput") -> None:
+        """Index a run's input as a training input, once however many rows and pairs it gives."""
+        if not run_input.indexed:
+            self._index.add(TRAIN_INPUTS, run_input.text)
+            run_input.indexed = True
 
     # --- preference pairs ----------------------------------------------------
 
-    def _pairs_of(self, run: Run, split: str, conversation: Optional[Conversation]) -> List[PreferencePair]:
+    def _pairs_of(self, run: Run, split: str, conversation: Optional[Conversation],
+                  run_input: "_RunInput") -> List[PreferencePair]:
         status = run.review_status
         if conversation is not None and status == "edited":
             prompt = prompt_from(conversation)
             pairs = []
             draft = run.text("output_original")
             approved = run.text("output_approved")
-            if draft.strip() and dedup.tokens(draft) != dedup.tokens(approved):
+            if draft.strip() and draft != approved and dedup.tokens(draft) != dedup.tokens(approved):
                 pairs.append(self._pair(prompt, approved, draft, split, "edited", run, [run.trace_id]))
-            pairs += self._judgements.approved(self, run, split, prompt)
+            pairs += self._judgements.approved(self, run, split, prompt, run_input.tokens)
             return pairs
         if conversation is not None and status == "accepted":
-            return self._judgements.approved(self, run, split, prompt_from(conversation))
+            return self._judgements.approved(self, run, split, prompt_from(conversation), run_input.tokens)
         if status == "rejected" and _judged_clean(run):
-            return self._judgements.rejected(self, run)
+            return self._judgements.rejected(self, run, run_input.tokens)
         return []
 
     def _pair(self, prompt: Conversation, chosen: str, rejected: str, split: str, origin: str, run: Run,
@@ -192,7 +202,7 @@ class Curator:
             domain=run.domain, workflow=run.workflow, source_trace_ids=trace_ids,
         )
 
-    def _admit_pair(self, pair: PreferencePair, input_tokens, input_sig) -> bool:
+    def _admit_pair(self, pair: PreferencePair, run_input: "_RunInput") -> bool:
         counts = self.counts
         if self.max_tokens is not None:
             longest = max(estimate_tokens(pair.chosen), estimate_tokens(pair.rejected))
@@ -205,10 +215,10 @@ class Curator:
             return False
         if pair.split == "train":
             # A pair's prompt holds the same input as the run that completed it (same judgement key).
-            if not self._clean_for_training(input_tokens, input_sig):
+            if not self._clean_for_training(run_input):
                 counts.pairs_decontaminated += 1
                 return False
-            self._index.add(TRAIN_INPUTS, input_tokens, input_sig)
+            self._train_input(run_input)
         counts.pairs_by_origin[pair.origin] += 1
         counts.pair_rows[pair.split] += 1
         return True
@@ -267,16 +277,31 @@ def _judged_clean(run: Run) -> bool:
     return run.not_trainable_because == ["not_approved"] and bool(run.text("output_approved").strip())
 
 
-def _judgement_key(run: Run) -> str:
-    prompt = "\x1e".join((run.domain, run.workflow, run.text("instruction"), run.text("input_redacted")))
-    return normalize.sha256_hex("\x1f".join(dedup.tokens(prompt)) + "|" + run.domain + "|" + run.workflow)
+class _RunInput:
+    """One run's input as the curator compares it, and what was decided about it during ``place``."""
+
+    def __init__(self, text: dedup.Fingerprint, tokens: List[str]) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.clean: Optional[bool] = None  # not the input of an earlier eval case (asked once)
+        self.indexed = False  # already added to TRAIN_INPUTS
+
+
+def _judgement_key(run: Run, input_tokens: List[str]) -> str:
+    # The tokens of the joined prompt, with the input's tokens reused: no token spans
+    # the \x1e separators (not word characters, and NFKC composes nothing across them).
+    head = dedup.tokens("\x1e".join((run.domain, run.workflow, run.text("instruction")))) + input_tokens
+    return normalize.sha256_hex("\x1f".join(head) + "|" + run.domain + "|" + run.workflow)
 
 
 class _Judgements:
     """Approved and rejected outputs per prompt, on disk, until both sides of a pair are known.
 
     For each prompt key: the first approved run's prompt, output, split and
-    trace id; and the rejected outputs still waiting for an approved one.
+    trace id; and the rejected outputs still waiting for an approved one. The
+    keys with a waiting rejection are also kept in memory (a rejection is rare
+    and leaves the set once matched), so an approval asks the disk about waiting
+    rows only when there are some.
     """
 
     def __init__(self) -> None:
@@ -289,16 +314,19 @@ class _Judgements:
             """
         )
         self._db.execute("BEGIN")
+        self._waiting: set = set()
 
-    def approved(self, curator: Curator, run: Run, split: str, prompt: Conversation) -> List[PreferencePair]:
-        key = _judgement_key(run)
-        if self._db.execute("SELECT 1 FROM approved WHERE key = ?", (key,)).fetchone() is not None:
-            return []
+    def approved(self, curator: Curator, run: Run, split: str, prompt: Conversation,
+                 input_tokens: List[str]) -> List[PreferencePair]:
+        key = _judgement_key(run, input_tokens)
         output = run.text("output_approved")
-        self._db.execute(
-            "INSERT INTO approved (key, prompt, output, split, trace_id) VALUES (?, ?, ?, ?, ?)",
+        added = self._db.execute(
+            "INSERT OR IGNORE INTO approved (key, prompt, output, split, trace_id) VALUES (?, ?, ?, ?, ?)",
             (key, json.dumps({"messages": prompt.messages, "tools": prompt.tools}), output, split, run.trace_id),
-        )
+        ).rowcount
+        if not added or key not in self._waiting:
+            return []
+        self._waiting.discard(key)
         waiting = self._db.execute("SELECT output, trace_id FROM waiting WHERE key = ? ORDER BY id", (key,)).fetchall()
         self._db.execute("DELETE FROM waiting WHERE key = ?", (key,))
         return [
@@ -307,12 +335,13 @@ class _Judgements:
             if dedup.tokens(rejected) != dedup.tokens(output)
         ]
 
-    def rejected(self, curator: Curator, run: Run) -> List[PreferencePair]:
-        key = _judgement_key(run)
+    def rejected(self, curator: Curator, run: Run, input_tokens: List[str]) -> List[PreferencePair]:
+        key = _judgement_key(run, input_tokens)
         found = self._db.execute("SELECT prompt, output, split, trace_id FROM approved WHERE key = ?", (key,)).fetchone()
         output = run.text("output_approved")
         if found is None:
             self._db.execute("INSERT INTO waiting (key, output, trace_id) VALUES (?, ?, ?)", (key, output, run.trace_id))
+            self._waiting.add(key)
             return []
         prompt_json, chosen, split, chosen_trace = found
         if dedup.tokens(chosen) == dedup.tokens(output):

@@ -33,7 +33,7 @@ import shutil
 import struct
 import unicodedata
 import zlib
-from typing import List, Optional, Sequence, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from ..seen import scratch_sqlite
 
@@ -109,22 +109,36 @@ def similarity(left: Sequence[int], right: Sequence[int]) -> float:
     return sum(1 for a, b in zip(left, right) if a == b) / BINS
 
 
-def _band_keys(namespace: int, packed: bytes) -> List[int]:
-    """One signed 64-bit key per band: a BLAKE2b digest of the namespace, the band and its values."""
-    width = ROWS * 8
-    return [
-        int.from_bytes(
-            hashlib.blake2b(packed[band * width : (band + 1) * width], digest_size=8,
-                            salt=struct.pack("<QQ", namespace, band)).digest(),
-            "little", signed=True,
-        )
-        for band in range(BANDS)
-    ]
+class Fingerprint(NamedTuple):
+    """What the index needs of one text, computed once from its tokens (a pure function of the text).
+
+    ``digest`` decides exact duplicates; ``bins`` are the signature's bins cut
+    to their low 16 bits (two different 58-bit bin values agree there by chance
+    once in 65,536, which moves a similarity estimate by about 0.00002); ``bands``
+    are one 63-bit key per LSH band before the namespace is mixed in.
+    """
+
+    digest: bytes
+    bins: Tuple[int, ...]
+    bands: Tuple[int, ...]
 
 
-_PACK = struct.Struct(f"<{BINS}Q")
+def fingerprint(token_list: Sequence[str]) -> Fingerprint:
+    sig = signature(token_list) or _NO_WORDS
+    bands = []
+    for band in range(BANDS):
+        key = (band + 1) * _P2 & _MASK
+        for value in sig[band * ROWS : (band + 1) * ROWS]:
+            key = ((key ^ value) * _MIX) & _MASK
+            key ^= key >> 29
+        bands.append(key >> 1)
+    return Fingerprint(exact_digest(token_list), tuple(value & 0xFFFF for value in sig), tuple(bands))
+
+
+_PACK = struct.Struct(f"<{BINS}H")
 _MARKS = ",".join("?" * BANDS)
-_COMPARED = 8  # candidates compared per lookup, those sharing the most bands
+_KEY_MASK = (1 << 63) - 1
+_NAMESPACE_SALT = 0x2545F4914F6CDD1D  # another odd 64-bit mixer, so namespaces never share a band key
 
 
 # Texts without words share one signature, so they meet each other (and only each other) in the bands.
@@ -134,57 +148,61 @@ _NO_WORDS = (0,) * BINS
 class DuplicateIndex:
     """Exact digests and MinHash signatures of indexed texts, per namespace, on disk.
 
-    An exact duplicate has the same signature, so it is always among the band
-    candidates; one query per lookup finds both kinds.
+    Each band key remembers only the *first* entry that had it. A lookup is
+    therefore at most ``BANDS`` point reads returning at most ``BANDS``
+    candidates, however large the corpus and however much boilerplate its texts
+    share: a key shared by thousands of texts is evidence of boilerplate, not of
+    a duplicate, and a later text that is truly near another one shares several
+    bands with it (a pair at similarity 0.7 shares four on average), so it is
+    still found through a band nobody else holds. ``bench/dedup_quality.py``
+    measures what this keeps. An exact duplicate has the same signature, so one
+    query finds both kinds.
     """
 
     def __init__(self) -> None:
         self._folder, self._db = scratch_sqlite("data-flywheel-dedup-")
+        # INTEGER PRIMARY KEY is the table's own B-tree key: one seek per band, no second index.
         self._db.executescript(
             """
             CREATE TABLE entry (id INTEGER PRIMARY KEY, namespace INTEGER, digest BLOB, sig BLOB, members INTEGER);
-            CREATE TABLE band (key INTEGER, entry INTEGER);
-            CREATE INDEX band_key ON band (key);
+            CREATE TABLE band (key INTEGER PRIMARY KEY, entry INTEGER);
             """
         )
         self._db.execute("BEGIN")  # one transaction: nothing here outlives the export
         self._next = 1
 
-    def find(self, namespace: int, token_list: Sequence[str], sig: Optional[Tuple[int, ...]]) -> Optional[Tuple[str, int]]:
-        """``("exact", entry)`` or else ``("near", entry)`` for the earliest match in ``namespace``, else None."""
-        sig = sig or _NO_WORDS
-        keys = _band_keys(namespace, _PACK.pack(*sig))
-        # Only the entries sharing the most bands are compared in Python: an exact
-        # duplicate shares all 16 and a near one several, while texts that merely share
-        # boilerplate share one or two, and there are more of those the larger the corpus.
-        candidates = self._db.execute(
-            f"SELECT entry.id, entry.digest, entry.sig FROM "
-            f"(SELECT entry AS id, COUNT(*) AS hits FROM band WHERE key IN ({_MARKS}) "
-            f"GROUP BY entry ORDER BY hits DESC, entry LIMIT {_COMPARED}) AS best "
-            f"JOIN entry ON entry.id = best.id ORDER BY entry.id",
-            keys,
+    @staticmethod
+    def _keys(namespace: int, text: Fingerprint) -> List[int]:
+        salt = namespace * _NAMESPACE_SALT & _KEY_MASK
+        return [key ^ salt for key in text.bands]
+
+    def candidates(self, namespace: int, text: Fingerprint) -> List[Tuple[int, bytes, bytes]]:
+        """``(entry, digest, packed bins)`` of the entries holding one of the text's band keys, oldest first."""
+        return self._db.execute(
+            f"SELECT id, digest, sig FROM entry WHERE id IN (SELECT entry FROM band WHERE key IN ({_MARKS})) ORDER BY id",
+            self._keys(namespace, text),
         ).fetchall()
-        if not candidates:
-            return None
-        digest = exact_digest(token_list)
+
+    def find(self, namespace: int, text: Fingerprint) -> Optional[Tuple[str, int]]:
+        """``("exact", entry)`` or else ``("near", entry)`` for the earliest match in ``namespace``, else None."""
         near = None
-        for entry_id, entry_digest, packed in candidates:
-            if entry_digest == digest:
+        for entry_id, entry_digest, packed in self.candidates(namespace, text):
+            if entry_digest == text.digest:
                 return "exact", entry_id
-            if near is None and similarity(sig, _PACK.unpack(packed)) >= NEAR_DUPLICATE_THRESHOLD:
+            if near is None and similarity(text.bins, _PACK.unpack(packed)) >= NEAR_DUPLICATE_THRESHOLD:
                 near = entry_id
         return None if near is None else ("near", near)
 
-    def add(self, namespace: int, token_list: Sequence[str], sig: Optional[Tuple[int, ...]]) -> int:
+    def add(self, namespace: int, text: Fingerprint) -> int:
         entry_id = self._next
         self._next += 1
-        packed = _PACK.pack(*(sig or _NO_WORDS))
         self._db.execute(
             "INSERT INTO entry (id, namespace, digest, sig, members) VALUES (?, ?, ?, ?, 1)",
-            (entry_id, namespace, exact_digest(token_list), packed),
+            (entry_id, namespace, text.digest, _PACK.pack(*text.bins)),
         )
         self._db.executemany(
-            "INSERT INTO band (key, entry) VALUES (?, ?)", [(key, entry_id) for key in _band_keys(namespace, packed)]
+            "INSERT OR IGNORE INTO band (key, entry) VALUES (?, ?)",
+            [(key, entry_id) for key in self._keys(namespace, text)],
         )
         return entry_id
 
