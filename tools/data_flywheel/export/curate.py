@@ -56,6 +56,11 @@ def conversation_text(conversation: Conversation) -> str:
     System messages are left out: a workflow's standing instruction is shared by
     all its runs and is no evidence that two of them are the same example.
     """
+    return "\n".join(conversation_parts(conversation))
+
+
+def conversation_parts(conversation: Conversation) -> List[str]:
+    """``conversation_text`` before the parts are joined by newlines."""
     parts: List[str] = []
     for message in conversation.messages:
         if message.get("role") == "system":
@@ -64,7 +69,7 @@ def conversation_text(conversation: Conversation) -> str:
         for call in message.get("tool_calls") or ():
             parts.append(call.get("name") or "")
             parts.append(json.dumps(call.get("arguments"), sort_keys=True, ensure_ascii=False))
-    return "\n".join(parts)
+    return parts
 
 
 def conversation_tokens(conversation: Conversation) -> int:
@@ -117,33 +122,32 @@ class Curator:
         counts = self.counts
         counts.runs_by_split[split] += 1
         placement = Placement(split=split)
-        input_tokens = dedup.tokens(run.text("input_redacted"))
-        run_input = _RunInput(dedup.fingerprint(input_tokens), input_tokens)
+        texts = _RunTexts(run.text("input_redacted"))
 
         if run.eval_ready and split in splits.HELD_OUT:
-            if self._index.find(TRAIN_INPUTS, run_input.text) is not None:
+            if self._index.find(TRAIN_INPUTS, texts.input) is not None:
                 counts.eval_cases_already_in_training += 1
-            elif self._index.find(EVAL_INPUTS, run_input.text) is not None:
+            elif self._index.find(EVAL_INPUTS, texts.input) is not None:
                 counts.eval_case_duplicates += 1
             else:
-                self._index.add(EVAL_INPUTS, run_input.text)
+                self._index.add(EVAL_INPUTS, texts.input)
                 counts.eval_cases[split] += 1
                 placement.eval_case = True
 
         # Built once: the training row, and the prompt of any pair this run completes.
         conversation = conversation_of(run) if run.trainable else None
         if conversation is not None:
-            placement.example = self._admit_example(conversation, split, run_input)
-        pairs = self._pairs_of(run, split, conversation, run_input)
-        placement.pairs = [pair for pair in pairs if self._admit_pair(pair, run_input)]
+            placement.example = self._admit_example(conversation, split, texts)
+        pairs = self._pairs_of(run, split, conversation, texts)
+        placement.pairs = [pair for pair in pairs if self._admit_pair(pair, texts)]
         return placement
 
-    def _admit_example(self, conversation: Conversation, split: str, run_input: "_RunInput") -> Optional[Conversation]:
+    def _admit_example(self, conversation: Conversation, split: str, texts: "_RunTexts") -> Optional[Conversation]:
         counts = self.counts
         if self.max_tokens is not None and conversation_tokens(conversation) > self.max_tokens:
             counts.over_max_tokens += 1
             return None
-        row = dedup.fingerprint(dedup.tokens(conversation_text(conversation)))
+        row = dedup.fingerprint(texts.tokens_of_parts(conversation_parts(conversation)))
         match = self._index.find(ROWS, row)
         if match is not None:
             kind, cluster = match
@@ -153,46 +157,46 @@ class Curator:
             else:
                 counts.near_duplicates += 1
             return None
-        if split == "train" and not self._clean_for_training(run_input):
+        if split == "train" and not self._clean_for_training(texts):
             counts.training_rows_decontaminated += 1
             return None
         self._index.add(ROWS, row)
         if split == "train":
-            self._train_input(run_input)
+            self._train_input(texts)
         counts.sft_rows[split] += 1
         return conversation
 
-    def _clean_for_training(self, run_input: "_RunInput") -> bool:
+    def _clean_for_training(self, texts: "_RunTexts") -> bool:
         # Asked once per run: the eval inputs cannot change between its row and its
         # pairs, since a run in the train split is never an eval case.
-        if run_input.clean is None:
-            run_input.clean = self._index.find(EVAL_INPUTS, run_input.text) is None
-        return run_input.clean
+        if texts.clean is None:
+            texts.clean = self._index.find(EVAL_INPUTS, texts.input) is None
+        return texts.clean
 
-    def _train_input(self, run_input: "_RunInput") -> None:
+    def _train_input(self, texts: "_RunTexts") -> None:
         """Index a run's input as a training input, once however many rows and pairs it gives."""
-        if not run_input.indexed:
-            self._index.add(TRAIN_INPUTS, run_input.text)
-            run_input.indexed = True
+        if not texts.indexed:
+            self._index.add(TRAIN_INPUTS, texts.input)
+            texts.indexed = True
 
     # --- preference pairs ----------------------------------------------------
 
     def _pairs_of(self, run: Run, split: str, conversation: Optional[Conversation],
-                  run_input: "_RunInput") -> List[PreferencePair]:
+                  texts: "_RunTexts") -> List[PreferencePair]:
         status = run.review_status
         if conversation is not None and status == "edited":
             prompt = prompt_from(conversation)
             pairs = []
             draft = run.text("output_original")
             approved = run.text("output_approved")
-            if draft.strip() and draft != approved and dedup.tokens(draft) != dedup.tokens(approved):
+            if draft.strip() and draft != approved and dedup.tokens(draft) != texts.tokens_of(approved):
                 pairs.append(self._pair(prompt, approved, draft, split, "edited", run, [run.trace_id]))
-            pairs += self._judgements.approved(self, run, split, prompt, run_input.tokens)
+            pairs += self._judgements.approved(self, run, split, prompt, texts.input_tokens)
             return pairs
         if conversation is not None and status == "accepted":
-            return self._judgements.approved(self, run, split, prompt_from(conversation), run_input.tokens)
+            return self._judgements.approved(self, run, split, prompt_from(conversation), texts.input_tokens)
         if status == "rejected" and _judged_clean(run):
-            return self._judgements.rejected(self, run, run_input.tokens)
+            return self._judgements.rejected(self, run, texts.input_tokens)
         return []
 
     def _pair(self, prompt: Conversation, chosen: str, rejected: str, split: str, origin: str, run: Run,
@@ -202,7 +206,7 @@ class Curator:
             domain=run.domain, workflow=run.workflow, source_trace_ids=trace_ids,
         )
 
-    def _admit_pair(self, pair: PreferencePair, run_input: "_RunInput") -> bool:
+    def _admit_pair(self, pair: PreferencePair, texts: "_RunTexts") -> bool:
         counts = self.counts
         if self.max_tokens is not None:
             longest = max(estimate_tokens(pair.chosen), estimate_tokens(pair.rejected))
@@ -215,10 +219,10 @@ class Curator:
             return False
         if pair.split == "train":
             # A pair's prompt holds the same input as the run that completed it (same judgement key).
-            if not self._clean_for_training(run_input):
+            if not self._clean_for_training(texts):
                 counts.pairs_decontaminated += 1
                 return False
-            self._train_input(run_input)
+            self._train_input(texts)
         counts.pairs_by_origin[pair.origin] += 1
         counts.pair_rows[pair.split] += 1
         return True
@@ -277,14 +281,29 @@ def _judged_clean(run: Run) -> bool:
     return run.not_trainable_because == ["not_approved"] and bool(run.text("output_approved").strip())
 
 
-class _RunInput:
-    """One run's input as the curator compares it, and what was decided about it during ``place``."""
+class _RunTexts:
+    """One run's texts as the curator compares them, and what was decided about its input, during ``place``."""
 
-    def __init__(self, text: dedup.Fingerprint, tokens: List[str]) -> None:
-        self.text = text
-        self.tokens = tokens
+    def __init__(self, input_text: str) -> None:
+        self.known: Dict[str, List[str]] = {}  # the run's texts already tokenised (its input, its answer)
+        self.input_tokens = self.tokens_of(input_text)
+        self.input = dedup.fingerprint(self.input_tokens)
         self.clean: Optional[bool] = None  # not the input of an earlier eval case (asked once)
         self.indexed = False  # already added to TRAIN_INPUTS
+
+    def tokens_of(self, text: str) -> List[str]:
+        found = self.known.get(text)
+        if found is None:
+            found = self.known[text] = dedup.tokens(text)
+        return found
+
+    def tokens_of_parts(self, parts: List[str]) -> List[str]:
+        """``dedup.tokens("\\n".join(parts))``, each part tokenised once per run: a newline is
+        never part of a token and NFKC composes nothing across it, so the tokens of the
+        joined text are the parts' tokens one after another (tests/test_curate.py checks it)."""
+        if len(parts) == 1:
+            return self.tokens_of(parts[0])
+        return [token for part in parts for token in self.tokens_of(part)]
 
 
 def _judgement_key(run: Run, input_tokens: List[str]) -> str:
