@@ -33,7 +33,7 @@ import shutil
 import struct
 import unicodedata
 import zlib
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..seen import scratch_sqlite
 
@@ -74,6 +74,22 @@ def exact_digest(token_list: Sequence[str]) -> bytes:
     return hashlib.sha256("\x1f".join(token_list).encode("utf-8", "surrogatepass")).digest()[:16]
 
 
+# Each token's three terms (as the first, second and third word of a 3-gram), remembered for
+# the commonest tokens: code and prose repeat a small vocabulary, so most tokens of a text
+# are found here and cost one dictionary lookup. A memo of a pure function, bounded, so it
+# changes no result and no memory bound.
+_TERMS: Dict[str, Tuple[int, int, int]] = {}
+_TERMS_KEPT = 1 << 16
+
+
+def _terms(token: str) -> Tuple[int, int, int]:
+    crc = zlib.crc32(token.encode("utf-8", "surrogatepass"))
+    terms = (crc * _KA, crc * _KB, crc * _MIX)
+    if len(_TERMS) < _TERMS_KEPT:
+        _TERMS[token] = terms
+    return terms
+
+
 def _mix(value: int) -> int:
     value = (value * _MIX) & _MASK
     return value ^ (value >> 31)
@@ -83,14 +99,15 @@ def signature(token_list: Sequence[str]) -> Optional[Tuple[int, ...]]:
     """A ``BINS``-value MinHash signature of the 3-gram set, or None for a text with no words."""
     if not token_list:
         return None
-    hashed = [zlib.crc32(token.encode("utf-8", "surrogatepass")) for token in token_list]
-    hashed += [0] * (SHINGLE - len(hashed))
-    # One 64-bit multiplicative hash per 3-gram: its top bits pick the bin (they are the
-    # well-mixed ones), the rest is the value. Sorting high to low and keeping the last
-    # value written per bin leaves each bin's minimum, at C speed.
-    values = [
-        (a * _KA + b * _KB + c * _MIX & _MASK) >> _HASH_SHIFT for a, b, c in zip(hashed, hashed[1:], hashed[2:])
-    ]
+    known = _TERMS.get
+    terms = [known(token) or _terms(token) for token in token_list]
+    terms += [(0, 0, 0)] * (SHINGLE - len(terms))
+    firsts, seconds, thirds = zip(*terms)
+    # One 64-bit multiplicative hash per 3-gram, ((a * P1 + b) * P2 + c) * MIX, as the sum of
+    # each token's term for its place: its top bits pick the bin (they are the well-mixed
+    # ones), the next the value. Sorting high to low and keeping the last value written per
+    # bin leaves each bin's minimum, at C speed.
+    values = [(a + b + c & _MASK) >> _HASH_SHIFT for a, b, c in zip(firsts, seconds[1:], thirds[2:])]
     if len(values) < _MIN_VALUES:
         # A short text has too few 3-grams to fill 64 bins. Each 3-gram stands in for
         # ``copies`` distinct derived values, which leaves the Jaccard similarity of two
