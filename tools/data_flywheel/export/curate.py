@@ -31,12 +31,12 @@ Counts of every decision go to ``flywheel-metrics.json`` under ``datasets``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
-from ..records import normalize
 from ..records.run import Run
 from ..seen import SeenSet, scratch_sqlite
 from ..tokens import estimate_tokens
@@ -306,11 +306,14 @@ class _RunTexts:
         return [token for part in parts for token in self.tokens_of(part)]
 
 
-def _judgement_key(run: Run, input_tokens: List[str]) -> str:
+def _judgement_key(run: Run, input_tokens: List[str]) -> int:
+    """A signed 64-bit key of the prompt: SQLite's own integer, so the key index stays small
+    enough for the page cache while each approved output is appended in arrival order."""
     # The tokens of the joined prompt, with the input's tokens reused: no token spans
     # the \x1e separators (not word characters, and NFKC composes nothing across them).
     head = dedup.tokens("\x1e".join((run.domain, run.workflow, run.text("instruction")))) + input_tokens
-    return normalize.sha256_hex("\x1f".join(head) + "|" + run.domain + "|" + run.workflow)
+    text = "\x1f".join(head) + "|" + run.domain + "|" + run.workflow
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:8], "big", signed=True)
 
 
 class _Judgements:
@@ -327,8 +330,9 @@ class _Judgements:
         self._folder, self._db = scratch_sqlite("data-flywheel-pairs-")
         self._db.executescript(
             """
-            CREATE TABLE approved (key TEXT PRIMARY KEY, prompt TEXT, output TEXT, split TEXT, trace_id TEXT) WITHOUT ROWID;
-            CREATE TABLE waiting (id INTEGER PRIMARY KEY, key TEXT, output TEXT, trace_id TEXT);
+            CREATE TABLE approved (id INTEGER PRIMARY KEY, key INTEGER UNIQUE, prompt TEXT, output TEXT, split TEXT,
+                                   trace_id TEXT);
+            CREATE TABLE waiting (id INTEGER PRIMARY KEY, key INTEGER, output TEXT, trace_id TEXT);
             CREATE INDEX waiting_key ON waiting (key);
             """
         )

@@ -18,8 +18,10 @@ spaces), so whitespace, punctuation and case never make two texts differ.
 Every hash here is plain arithmetic or SHA-256, never Python's ``hash()``
 (salted per process), so the same corpus gives the same decisions on every
 run and every Python. Signatures and band keys live in an SQLite file in a
-private temporary folder with a capped page cache, so memory stays flat
-however many texts are indexed; only digests and hashes are stored, never text.
+private temporary folder with a capped page cache, and a fixed 16 MB bit
+filter in memory answers most "was this band key ever stored?" questions
+without a disk read, so memory stays flat however many texts are indexed;
+only digests and hashes are stored, never text.
 
 Texts live in *namespaces* (the training rows, the training inputs, the
 eval inputs), so one index answers "is this row a duplicate of an earlier
@@ -28,6 +30,7 @@ row?" and "is this eval input already in the training split?".
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import shutil
 import struct
@@ -131,7 +134,7 @@ def signature(token_list: Sequence[str]) -> Optional[Tuple[int, ...]]:
 
 
 def similarity(left: Sequence[int], right: Sequence[int]) -> float:
-    return sum(1 for a, b in zip(left, right) if a == b) / BINS
+    return sum(map(operator.eq, left, right)) / BINS
 
 
 class Fingerprint(NamedTuple):
@@ -161,9 +164,21 @@ def fingerprint(token_list: Sequence[str]) -> Fingerprint:
 
 
 _PACK = struct.Struct(f"<{BINS}H")
-_MARKS = ",".join("?" * BANDS)
+# The in-memory filter of band keys on disk: 2**27 bits (16 MB, whatever the corpus), two
+# bits per key. At 3 million keys (100k runs) one key in 500 passes by chance; at 30 million
+# one in 8, so lookups slow down gracefully and memory never grows.
+_FILTER_BITS = 1 << 27
+# New band keys wait in memory and go to disk in key order, this many at a time: a B-tree
+# takes sorted keys a page at a time, where one key at a time reads and writes a random page
+# for each (the cost that grew with the corpus). About 15 MB at most.
+_PENDING_KEYS = 1 << 17
+_FILTER_MASK = _FILTER_BITS - 1
 _KEY_MASK = (1 << 63) - 1
 _NAMESPACE_SALT = 0x2545F4914F6CDD1D  # another odd 64-bit mixer, so namespaces never share a band key
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
 
 
 # Texts without words share one signature, so they meet each other (and only each other) in the bands.
@@ -174,8 +189,8 @@ class DuplicateIndex:
     """Exact digests and MinHash signatures of indexed texts, per namespace, on disk.
 
     Each band key remembers only the *first* entry that had it. A lookup is
-    therefore at most ``BANDS`` point reads returning at most ``BANDS``
-    candidates, however large the corpus and however much boilerplate its texts
+    therefore at most ``BANDS`` point reads returning at most ``2 * BANDS``
+    candidates (see ``candidates``), however large the corpus and however much boilerplate its texts
     share: a key shared by thousands of texts is evidence of boilerplate, not of
     a duplicate, and a later text that is truly near another one shares several
     bands with it (a pair at similarity 0.7 shares four on average), so it is
@@ -195,6 +210,8 @@ class DuplicateIndex:
         )
         self._db.execute("BEGIN")  # one transaction: nothing here outlives the export
         self._next = 1
+        self._filter = bytearray(_FILTER_BITS // 8)
+        self._pending: Dict[int, int] = {}  # band key -> first entry, not yet on disk
 
     @staticmethod
     def _keys(namespace: int, text: Fingerprint) -> List[int]:
@@ -202,10 +219,27 @@ class DuplicateIndex:
         return [key ^ salt for key in text.bands]
 
     def candidates(self, namespace: int, text: Fingerprint) -> List[Tuple[int, bytes, bytes]]:
-        """``(entry, digest, packed bins)`` of the entries holding one of the text's band keys, oldest first."""
+        """``(entry, digest, packed bins)`` of the entries holding one of the text's band keys, oldest first.
+
+        Only the keys the filter has seen go to disk: most keys of a new text are new,
+        and a lookup with none costs no disk read at all.
+        """
+        bits = self._filter
+        keys = [
+            key for key in self._keys(namespace, text)
+            if bits[(key & _FILTER_MASK) >> 3] >> (key & 7) & 1 and bits[(key >> 27 & _FILTER_MASK) >> 3] >> (key >> 27 & 7) & 1
+        ]
+        if not keys:
+            return []
+        pending = self._pending
+        # A key both on disk and pending offers both entries (a key's first entry on disk can
+        # be joined by a newer one while waiting): at most two per band.
+        found = {pending[key] for key in keys if key in pending}
+        found.update(row[0] for row in self._db.execute(f"SELECT entry FROM band WHERE key IN ({_marks(len(keys))})", keys))
+        if not found:
+            return []
         return self._db.execute(
-            f"SELECT id, digest, sig FROM entry WHERE id IN (SELECT entry FROM band WHERE key IN ({_MARKS})) ORDER BY id",
-            self._keys(namespace, text),
+            f"SELECT id, digest, sig FROM entry WHERE id IN ({_marks(len(found))}) ORDER BY id", sorted(found)
         ).fetchall()
 
     def find(self, namespace: int, text: Fingerprint) -> Optional[Tuple[str, int]]:
@@ -225,11 +259,20 @@ class DuplicateIndex:
             "INSERT INTO entry (id, namespace, digest, sig, members) VALUES (?, ?, ?, ?, 1)",
             (entry_id, namespace, text.digest, _PACK.pack(*text.bins)),
         )
-        self._db.executemany(
-            "INSERT OR IGNORE INTO band (key, entry) VALUES (?, ?)",
-            [(key, entry_id) for key in self._keys(namespace, text)],
-        )
+        bits = self._filter
+        pending = self._pending
+        for key in self._keys(namespace, text):
+            pending.setdefault(key, entry_id)
+            bits[(key & _FILTER_MASK) >> 3] |= 1 << (key & 7)
+            bits[(key >> 27 & _FILTER_MASK) >> 3] |= 1 << (key >> 27 & 7)
+        if len(pending) >= _PENDING_KEYS:
+            self._flush()
         return entry_id
+
+    def _flush(self) -> None:
+        # OR IGNORE: a key already on disk keeps its older entry.
+        self._db.executemany("INSERT OR IGNORE INTO band (key, entry) VALUES (?, ?)", sorted(self._pending.items()))
+        self._pending = {}
 
     def join(self, entry_id: int) -> None:
         """Count one more member collapsed into ``entry_id``'s cluster."""
