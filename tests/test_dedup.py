@@ -122,3 +122,35 @@ def test_pair_precision_and_recall_on_copies_edited_at_known_rates():
     assert result["true_pairs"] > 200
     assert result["precision"] >= 0.93 and result["recall"] >= 0.93  # 96.3% and 94.3% here
     assert result["by_rate"][0.0][2] == 48  # every case-and-spacing copy is found
+
+
+def test_band_keys_waiting_in_memory_and_on_disk_give_the_same_answers(monkeypatch):
+    rng = random.Random(9)
+    words = [f"w{i}" for i in range(400)]
+    texts = []
+    for _ in range(120):
+        base = _text(rng, words, 50).split()
+        texts.append(base)
+        copy = list(base)
+        copy[rng.randrange(50)] = "edited"
+        texts.append(copy)
+    rng.shuffle(texts)
+
+    def answers():
+        out = []
+        with dedup.DuplicateIndex() as index:
+            for found in texts:
+                text = dedup.fingerprint(found)
+                match = index.find(0, text)
+                out.append(match)
+                if match is None:
+                    index.add(0, text)
+            on_disk = index._db.execute("SELECT COUNT(*) FROM band").fetchone()[0]
+        return out, on_disk
+
+    in_memory, none_on_disk = answers()
+    monkeypatch.setattr(dedup, "_PENDING_KEYS", 1)  # every key goes to disk at once
+    flushed, on_disk = answers()
+    assert none_on_disk == 0 and on_disk > 1000
+    assert flushed == in_memory
+    assert sum(1 for match in in_memory if match is not None and match[0] == "near") > 50
