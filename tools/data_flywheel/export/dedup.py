@@ -18,7 +18,7 @@ spaces), so whitespace, punctuation and case never make two texts differ.
 Every hash here is plain arithmetic or SHA-256, never Python's ``hash()``
 (salted per process), so the same corpus gives the same decisions on every
 run and every Python. Signatures and band keys live in an SQLite file in a
-private temporary folder with a capped page cache, and a fixed 16 MB bit
+private temporary folder with a capped page cache, and a fixed 8 MB bit
 filter in memory answers most "was this band key ever stored?" questions
 without a disk read, so memory stays flat however many texts are indexed;
 only digests and hashes are stored, never text.
@@ -164,14 +164,14 @@ def fingerprint(token_list: Sequence[str]) -> Fingerprint:
 
 
 _PACK = struct.Struct(f"<{BINS}H")
-# The in-memory filter of band keys on disk: 2**27 bits (16 MB, whatever the corpus), two
-# bits per key. At 3 million keys (100k runs) one key in 500 passes by chance; at 30 million
-# one in 8, so lookups slow down gracefully and memory never grows.
-_FILTER_BITS = 1 << 27
+# The in-memory filter of band keys on disk: 2**26 bits (8 MB, whatever the corpus), two
+# bits per key. At 3 million keys (100k runs) one key in 140 passes by chance; at 30 million
+# one in 3, so lookups slow down gracefully and memory never grows.
+_FILTER_BITS = 1 << 26
 # New band keys wait in memory and go to disk in key order, this many at a time: a B-tree
 # takes sorted keys a page at a time, where one key at a time reads and writes a random page
-# for each (the cost that grew with the corpus). About 15 MB at most.
-_PENDING_KEYS = 1 << 17
+# for each (the cost that grew with the corpus). About 8 MB at most, sorting included.
+_PENDING_KEYS = 1 << 16
 _FILTER_MASK = _FILTER_BITS - 1
 _KEY_MASK = (1 << 63) - 1
 _NAMESPACE_SALT = 0x2545F4914F6CDD1D  # another odd 64-bit mixer, so namespaces never share a band key
@@ -210,7 +210,7 @@ class DuplicateIndex:
         )
         self._db.execute("BEGIN")  # one transaction: nothing here outlives the export
         self._next = 1
-        self._filter = bytearray(_FILTER_BITS // 8)
+        self._filter = bytearray(_FILTER_BITS // 8)  # two bits per key: bits 0-25 and 27-52 of it
         self._pending: Dict[int, int] = {}  # band key -> first entry, not yet on disk
 
     @staticmethod
