@@ -9,7 +9,10 @@ def test_status_table_on_the_example():
     lines = result.out.splitlines()
     assert lines[0].split()[:7] == ["workflow", "runs", "approved", "trainable", "evals", "band", "next"]
     rows = {line.split()[0]: line.split() for line in lines[1:3]}
-    assert rows["saas/bug_triage"][1:6] == ["28", "26", "25", "3", "eval_set"]
+    # 5 eval cases: two held-out inputs whose nearest training input has a true word-3-gram
+    # Jaccard of 0.67 and 0.68 (below the 0.7 threshold) are eval cases; the detector before
+    # the 30-bit signatures estimated both at or above 0.7 and dropped them.
+    assert rows["saas/bug_triage"][1:6] == ["28", "26", "25", "5", "eval_set"]
     assert rows["engineering/code_review"][1:6] == ["12", "11", "11", "2", "context_card"]
     assert lines[-1].startswith("next: ")
     assert "\033[" not in result.out  # NO_COLOR
