@@ -58,3 +58,21 @@ def test_empty_status_says_what_to_do(tmp_path):
     assert result.code == 0
     assert result.out.splitlines()[0] == f"no runs in {tmp_path / 'none.jsonl'}"
     assert result.out.splitlines()[-1].startswith("next: put approved runs in")
+
+
+def test_status_counts_are_the_exports(tmp_path):
+    # One per-run loop with two sinks: status's numbers cannot drift from export's.
+    from corpus import generate_runs
+
+    path = write_runs(tmp_path / "r.jsonl", list(generate_runs(120, seed=4)))
+    env = {"NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1777104000"}
+    status = run_cli(["status", "--approved-runs", path, "--json"], env=env)
+    assert status.code == 0, status
+    exported = run_cli(["export", "--approved-runs", path, "--out", str(tmp_path / "out")], env=env)
+    assert exported.code == 0, exported
+    metrics = json.loads((tmp_path / "out" / "flywheel-metrics.json").read_text(encoding="utf-8"))
+    document = status.json()
+    for key in ("total_traces", "accepted_traces", "trainable_traces", "eval_cases", "not_trainable_because"):
+        assert document[key] == metrics[key], key
+    assert document["workflows"] == metrics["workflows"]
+    assert metrics["eval_cases"] > 0 and metrics["datasets"]["dedup"]["exact_duplicates"] > 0
