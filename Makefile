@@ -12,7 +12,7 @@ DEMO_OUT := build/demo-export
 help:
 	@echo "make demo          export the bundled example (examples/flywheel/) and show its status"
 	@echo "make test          run the test suite (creates .venv/ with pytest on first use)"
-	@echo "make bench         export throughput and memory against a parse-and-reserialize floor; dataset report"
+	@echo "make bench         export CPU and memory against a parse-and-reserialize floor; dedup quality; dataset report"
 	@echo "make bench-redact  redaction recall, precision and MB/s against detect-secrets"
 	@echo "make agent         rebuild .agent/tools/ from tools/, schemas/ and skills/ (the installer)"
 
@@ -34,6 +34,7 @@ test: $(VENV_PY)
 bench:
 	$(PYTHON) bench/export_bench.py
 	$(PYTHON) bench/harvest_bench.py
+	$(PYTHON) bench/dedup_quality.py
 	$(PYTHON) bench/dataset_report.py --runs 5000
 
 bench-1m:

@@ -121,7 +121,10 @@ def write_corpus(path: str, count: int, seed: int = 1234) -> int:
 
 
 def measure(argv, env=None) -> tuple:
-    """Wall seconds and peak RSS (MB) of one child process."""
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child process.
+
+    CPU seconds are the steadier figure on a shared machine; wall includes waiting for a core.
+    """
     started = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _pid, status, usage = os.wait4(child.pid, 0)
@@ -130,7 +133,7 @@ def measure(argv, env=None) -> tuple:
     child.stderr.close()
     if status != 0:
         raise SystemExit(f"failed: {' '.join(argv)}\n{stderr[-2000:]}")
-    return wall, usage.ru_maxrss / 1024.0  # Linux reports KiB
+    return wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime  # Linux reports KiB
 
 
 def main(argv=None) -> int:
@@ -138,6 +141,9 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="run counts, comma-separated")
     parser.add_argument("--repeat", type=int, default=1, help="take the best of N timings")
     parser.add_argument("--keep", metavar="DIR", help="keep corpora and exports in DIR")
+    parser.add_argument("--no-scan", action="store_true", help="skip the floor+scan reference")
+    parser.add_argument("--entry", default=ENTRY, help="the exporter to time (another checkout's "
+                        "tools/data_flywheel_export.py, to compare before and after)")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     work = args.keep or tempfile.mkdtemp(prefix="flywheel-bench-")
@@ -149,23 +155,34 @@ def main(argv=None) -> int:
             corpus = os.path.join(work, f"runs-{size}.jsonl")
             megabytes = write_corpus(corpus, size) / 1e6
             floor_times, scan_times, export_times, floor_rss, export_rss = [], [], [], 0.0, 0.0
+            floor_cpus, scan_cpus, export_cpus = [], [], []
             for _ in range(args.repeat):
-                wall, rss = measure([sys.executable, "-c", FLOOR, corpus, os.path.join(work, "floor.jsonl")])
+                wall, rss, cpu = measure([sys.executable, "-c", FLOOR, corpus, os.path.join(work, "floor.jsonl")])
                 floor_times.append(wall)
+                floor_cpus.append(cpu)
                 floor_rss = max(floor_rss, rss)
-                wall, _rss = measure([sys.executable, "-c", SCAN_FLOOR, corpus, os.path.join(work, "scan.jsonl"), os.path.join(ROOT, "tools")])
-                scan_times.append(wall)
+                if not args.no_scan:
+                    wall, _rss, cpu = measure([sys.executable, "-c", SCAN_FLOOR, corpus, os.path.join(work, "scan.jsonl"),
+                                               os.path.join(ROOT, "tools")])
+                    scan_times.append(wall)
+                    scan_cpus.append(cpu)
                 out = os.path.join(work, f"export-{size}")
-                wall, rss = measure([sys.executable, ENTRY, "export", "--approved-runs", corpus, "--out", out], env)
+                wall, rss, cpu = measure([sys.executable, args.entry, "export", "--approved-runs", corpus, "--out", out], env)
                 export_times.append(wall)
+                export_cpus.append(cpu)
                 export_rss = max(export_rss, rss)
-            floor, scan, export = min(floor_times), min(scan_times), min(export_times)
-            rows.append((size, megabytes, floor, floor_rss, export, export_rss))
+            floor, export = min(floor_times), min(export_times)
+            floor_cpu, export_cpu = min(floor_cpus), min(export_cpus)
+            rows.append((size, megabytes, floor, floor_rss, export, export_rss, floor_cpu, export_cpu))
+            scan_part = ""
+            if scan_times:
+                scan, scan_cpu = min(scan_times), min(scan_cpus)
+                scan_part = f" | floor+scan {scan:6.2f} s {scan_cpu:6.2f} CPU s"
             print(
-                f"{size:>9,} runs {megabytes:7.1f} MB | floor {floor:6.2f} s {megabytes / floor:5.1f} MB/s {floor_rss:5.1f} MB RSS"
-                f" | floor+scan {scan:6.2f} s"
-                f" | export {export:6.2f} s {size / export:6,.0f} runs/s {megabytes / export:5.1f} MB/s {export_rss:5.1f} MB RSS"
-                f" | {export / floor:4.2f}x floor, {export / scan:4.2f}x floor+scan",
+                f"{size:>9,} runs {megabytes:7.1f} MB | floor {floor:6.2f} s {floor_cpu:6.2f} CPU s {floor_rss:5.1f} MB RSS"
+                + scan_part +
+                f" | export {export:6.2f} s {export_cpu:7.2f} CPU s {export_cpu / size * 1000:5.3f} CPU ms/run"
+                f" {export_rss:5.1f} MB RSS | {export / floor:5.2f}x floor wall, {export_cpu / floor_cpu:5.2f}x floor CPU",
                 flush=True,
             )
     finally:
@@ -175,13 +192,16 @@ def main(argv=None) -> int:
     by_size = {row[0]: row for row in rows}
     verdicts = []
     if 100_000 in by_size:
-        _size, _mb, floor, _frss, export, export_rss = by_size[100_000]
+        _size, _mb, floor, _frss, export, export_rss, _fcpu, _ecpu = by_size[100_000]
         verdicts.append(("peak RSS at 100k < 100 MB", f"{export_rss:.1f} MB", export_rss < 100))
         verdicts.append(("wall time at 100k within 2x floor", f"{export / floor:.2f}x", export / floor <= 2.0))
     if len(rows) > 1:
         smallest, largest = rows[0], rows[-1]
         growth = largest[5] / smallest[5] - 1
         verdicts.append((f"peak RSS flat {smallest[0]:,} -> {largest[0]:,} (within 20%)", f"{growth * 100:+.1f}%", growth <= 0.20))
+        per_run = (largest[7] / largest[0]) / (smallest[7] / smallest[0]) - 1
+        verdicts.append((f"CPU per run flat {smallest[0]:,} -> {largest[0]:,} (within 15%)", f"{per_run * 100:+.1f}%",
+                         abs(per_run) <= 0.15))
     for name, value, ok in verdicts:
         print(f"{'PASS' if ok else 'MISS'}  {name}: {value}")
     return 0

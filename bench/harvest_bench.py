@@ -86,9 +86,9 @@ def main(argv=None) -> int:
             total += write_session(os.path.join(sessions, f"s{index:05d}.jsonl"), rng, index, args.session_kb * 1000)
             index += 1
         megabytes = total / 1e6
-        floor, floor_rss = measure([sys.executable, "-c", FLOOR, sessions, os.path.join(work, "floor.jsonl")])
+        floor, floor_rss, _cpu = measure([sys.executable, "-c", FLOOR, sessions, os.path.join(work, "floor.jsonl")])
         env = {**os.environ, "SOURCE_DATE_EPOCH": "1777104000", "NO_COLOR": "1", "HOME": work}
-        wall, rss = measure([sys.executable, ENTRY, "harvest", "--path", sessions, "--out", os.path.join(work, "out"),
+        wall, rss, _cpu = measure([sys.executable, ENTRY, "harvest", "--path", sessions, "--out", os.path.join(work, "out"),
                              "--agent-root", os.path.join(work, ".agent")], env)
         manifest = json.load(open(os.path.join(work, "out", "manifest.json")))
         print(f"{index} sessions, {megabytes:.1f} MB: floor {floor:.2f} s ({megabytes / floor:.1f} MB/s, {floor_rss:.1f} MB RSS)"

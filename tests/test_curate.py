@@ -203,3 +203,20 @@ def test_missing_context_tokens_are_estimated_and_labelled(tmp_path, cli):
     assert traces[1]["context_tokens_estimated"] is True and traces[1]["context_tokens_before"] > 0
     metrics = json.loads((out / "flywheel-metrics.json").read_text())
     assert metrics["token_estimates"]["approximate"] is True and metrics["token_estimates"]["runs_estimated"] == 1
+
+
+def test_a_conversation_is_tokenised_part_by_part_as_if_joined():
+    from data_flywheel.export.curate import _RunTexts, conversation_parts, conversation_text
+    from data_flywheel.writers.conversation import conversation_of
+
+    aggregator = Aggregator(RedactionGate(Redactor()), Config(), "p")
+    odd = ["e\u0301t\u00e9", "\u0301accent first", "ﬁ ligature", "全角ＡＢＣ", "", "tab\tend_", "日本語の文"]
+    records = [distinct(i) for i in range(3)] + [make_run(9, input_redacted=odd[0] + odd[1], output_approved=" ".join(odd))]
+    for record in records:
+        run = aggregator.make_run(record)
+        conversation = conversation_of(run)
+        texts = _RunTexts(run.text("input_redacted"))
+        assert texts.tokens_of_parts(conversation_parts(conversation)) == dedup.tokens(conversation_text(conversation))
+    for left in odd:
+        for right in odd:
+            assert _RunTexts("").tokens_of_parts([left, right]) == dedup.tokens(left + "\n" + right)
