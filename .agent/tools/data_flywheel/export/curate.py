@@ -31,12 +31,12 @@ Counts of every decision go to ``flywheel-metrics.json`` under ``datasets``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
-from ..records import normalize
 from ..records.run import Run
 from ..seen import SeenSet, scratch_sqlite
 from ..tokens import estimate_tokens
@@ -56,6 +56,11 @@ def conversation_text(conversation: Conversation) -> str:
     System messages are left out: a workflow's standing instruction is shared by
     all its runs and is no evidence that two of them are the same example.
     """
+    return "\n".join(conversation_parts(conversation))
+
+
+def conversation_parts(conversation: Conversation) -> List[str]:
+    """``conversation_text`` before the parts are joined by newlines."""
     parts: List[str] = []
     for message in conversation.messages:
         if message.get("role") == "system":
@@ -64,7 +69,7 @@ def conversation_text(conversation: Conversation) -> str:
         for call in message.get("tool_calls") or ():
             parts.append(call.get("name") or "")
             parts.append(json.dumps(call.get("arguments"), sort_keys=True, ensure_ascii=False))
-    return "\n".join(parts)
+    return parts
 
 
 def conversation_tokens(conversation: Conversation) -> int:
@@ -117,35 +122,33 @@ class Curator:
         counts = self.counts
         counts.runs_by_split[split] += 1
         placement = Placement(split=split)
-        input_tokens = dedup.tokens(run.text("input_redacted"))
-        input_sig = dedup.signature(input_tokens)
+        texts = _RunTexts(run.text("input_redacted"))
 
         if run.eval_ready and split in splits.HELD_OUT:
-            if self._index.find(TRAIN_INPUTS, input_tokens, input_sig) is not None:
+            if self._index.find(TRAIN_INPUTS, texts.input) is not None:
                 counts.eval_cases_already_in_training += 1
-            elif self._index.find(EVAL_INPUTS, input_tokens, input_sig) is not None:
+            elif self._index.find(EVAL_INPUTS, texts.input) is not None:
                 counts.eval_case_duplicates += 1
             else:
-                self._index.add(EVAL_INPUTS, input_tokens, input_sig)
+                self._index.add(EVAL_INPUTS, texts.input)
                 counts.eval_cases[split] += 1
                 placement.eval_case = True
 
         # Built once: the training row, and the prompt of any pair this run completes.
         conversation = conversation_of(run) if run.trainable else None
         if conversation is not None:
-            placement.example = self._admit_example(conversation, split, input_tokens, input_sig)
-        pairs = self._pairs_of(run, split, conversation)
-        placement.pairs = [pair for pair in pairs if self._admit_pair(pair, input_tokens, input_sig)]
+            placement.example = self._admit_example(conversation, split, texts)
+        pairs = self._pairs_of(run, split, conversation, texts)
+        placement.pairs = [pair for pair in pairs if self._admit_pair(pair, texts)]
         return placement
 
-    def _admit_example(self, conversation: Conversation, split: str, input_tokens, input_sig) -> Optional[Conversation]:
+    def _admit_example(self, conversation: Conversation, split: str, texts: "_RunTexts") -> Optional[Conversation]:
         counts = self.counts
         if self.max_tokens is not None and conversation_tokens(conversation) > self.max_tokens:
             counts.over_max_tokens += 1
             return None
-        row_tokens = dedup.tokens(conversation_text(conversation))
-        row_sig = dedup.signature(row_tokens)
-        match = self._index.find(ROWS, row_tokens, row_sig)
+        row = dedup.fingerprint(texts.tokens_of_parts(conversation_parts(conversation)))
+        match = self._index.find(ROWS, row)
         if match is not None:
             kind, cluster = match
             self._index.join(cluster)
@@ -154,35 +157,46 @@ class Curator:
             else:
                 counts.near_duplicates += 1
             return None
-        if split == "train" and not self._clean_for_training(input_tokens, input_sig):
+        if split == "train" and not self._clean_for_training(texts):
             counts.training_rows_decontaminated += 1
             return None
-        self._index.add(ROWS, row_tokens, row_sig)
+        self._index.add(ROWS, row)
         if split == "train":
-            self._index.add(TRAIN_INPUTS, input_tokens, input_sig)
+            self._train_input(texts)
         counts.sft_rows[split] += 1
         return conversation
 
-    def _clean_for_training(self, input_tokens, input_sig) -> bool:
-        return self._index.find(EVAL_INPUTS, input_tokens, input_sig) is None
+    def _clean_for_training(self, texts: "_RunTexts") -> bool:
+        # Asked once per run: the eval inputs cannot change between its row and its
+        # pairs, since a run in the train split is never an eval case.
+        if texts.clean is None:
+            texts.clean = self._index.find(EVAL_INPUTS, texts.input) is None
+        return texts.clean
+
+    def _train_input(self, texts: "_RunTexts") -> None:
+        """Index a run's input as a training input, once however many rows and pairs it gives."""
+        if not texts.indexed:
+            self._index.add(TRAIN_INPUTS, texts.input)
+            texts.indexed = True
 
     # --- preference pairs ----------------------------------------------------
 
-    def _pairs_of(self, run: Run, split: str, conversation: Optional[Conversation]) -> List[PreferencePair]:
+    def _pairs_of(self, run: Run, split: str, conversation: Optional[Conversation],
+                  texts: "_RunTexts") -> List[PreferencePair]:
         status = run.review_status
         if conversation is not None and status == "edited":
             prompt = prompt_from(conversation)
             pairs = []
             draft = run.text("output_original")
             approved = run.text("output_approved")
-            if draft.strip() and dedup.tokens(draft) != dedup.tokens(approved):
+            if draft.strip() and draft != approved and dedup.tokens(draft) != texts.tokens_of(approved):
                 pairs.append(self._pair(prompt, approved, draft, split, "edited", run, [run.trace_id]))
-            pairs += self._judgements.approved(self, run, split, prompt)
+            pairs += self._judgements.approved(self, run, split, prompt, texts.input_tokens)
             return pairs
         if conversation is not None and status == "accepted":
-            return self._judgements.approved(self, run, split, prompt_from(conversation))
+            return self._judgements.approved(self, run, split, prompt_from(conversation), texts.input_tokens)
         if status == "rejected" and _judged_clean(run):
-            return self._judgements.rejected(self, run)
+            return self._judgements.rejected(self, run, texts.input_tokens)
         return []
 
     def _pair(self, prompt: Conversation, chosen: str, rejected: str, split: str, origin: str, run: Run,
@@ -192,7 +206,7 @@ class Curator:
             domain=run.domain, workflow=run.workflow, source_trace_ids=trace_ids,
         )
 
-    def _admit_pair(self, pair: PreferencePair, input_tokens, input_sig) -> bool:
+    def _admit_pair(self, pair: PreferencePair, texts: "_RunTexts") -> bool:
         counts = self.counts
         if self.max_tokens is not None:
             longest = max(estimate_tokens(pair.chosen), estimate_tokens(pair.rejected))
@@ -205,10 +219,10 @@ class Curator:
             return False
         if pair.split == "train":
             # A pair's prompt holds the same input as the run that completed it (same judgement key).
-            if not self._clean_for_training(input_tokens, input_sig):
+            if not self._clean_for_training(texts):
                 counts.pairs_decontaminated += 1
                 return False
-            self._index.add(TRAIN_INPUTS, input_tokens, input_sig)
+            self._train_input(texts)
         counts.pairs_by_origin[pair.origin] += 1
         counts.pair_rows[pair.split] += 1
         return True
@@ -267,38 +281,75 @@ def _judged_clean(run: Run) -> bool:
     return run.not_trainable_because == ["not_approved"] and bool(run.text("output_approved").strip())
 
 
-def _judgement_key(run: Run) -> str:
-    prompt = "\x1e".join((run.domain, run.workflow, run.text("instruction"), run.text("input_redacted")))
-    return normalize.sha256_hex("\x1f".join(dedup.tokens(prompt)) + "|" + run.domain + "|" + run.workflow)
+class _RunTexts:
+    """One run's texts as the curator compares them, and what was decided about its input, during ``place``."""
+
+    def __init__(self, input_text: str) -> None:
+        self.known: Dict[str, List[str]] = {}  # the run's texts already tokenised (its input, its answer)
+        self.input_tokens = self.tokens_of(input_text)
+        self.input = dedup.fingerprint(self.input_tokens)
+        self.clean: Optional[bool] = None  # not the input of an earlier eval case (asked once)
+        self.indexed = False  # already added to TRAIN_INPUTS
+
+    def tokens_of(self, text: str) -> List[str]:
+        found = self.known.get(text)
+        if found is None:
+            found = self.known[text] = dedup.tokens(text)
+        return found
+
+    def tokens_of_parts(self, parts: List[str]) -> List[str]:
+        """``dedup.tokens("\\n".join(parts))``, each part tokenised once per run: a newline is
+        never part of a token and NFKC composes nothing across it, so the tokens of the
+        joined text are the parts' tokens one after another (tests/test_curate.py checks it)."""
+        if len(parts) == 1:
+            return self.tokens_of(parts[0])
+        return [token for part in parts for token in self.tokens_of(part)]
+
+
+def _judgement_key(run: Run, input_tokens: List[str]) -> int:
+    """A signed 64-bit key of the prompt: SQLite's own integer, so the key index stays small
+    enough for the page cache while each approved output is appended in arrival order."""
+    # The tokens of the joined prompt, with the input's tokens reused: no token spans
+    # the \x1e separators (not word characters, and NFKC composes nothing across them).
+    head = dedup.tokens("\x1e".join((run.domain, run.workflow, run.text("instruction")))) + input_tokens
+    text = "\x1f".join(head) + "|" + run.domain + "|" + run.workflow
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:8], "big", signed=True)
 
 
 class _Judgements:
     """Approved and rejected outputs per prompt, on disk, until both sides of a pair are known.
 
     For each prompt key: the first approved run's prompt, output, split and
-    trace id; and the rejected outputs still waiting for an approved one.
+    trace id; and the rejected outputs still waiting for an approved one. The
+    keys with a waiting rejection are also kept in memory (a rejection is rare
+    and leaves the set once matched), so an approval asks the disk about waiting
+    rows only when there are some.
     """
 
     def __init__(self) -> None:
         self._folder, self._db = scratch_sqlite("data-flywheel-pairs-")
         self._db.executescript(
             """
-            CREATE TABLE approved (key TEXT PRIMARY KEY, prompt TEXT, output TEXT, split TEXT, trace_id TEXT) WITHOUT ROWID;
-            CREATE TABLE waiting (id INTEGER PRIMARY KEY, key TEXT, output TEXT, trace_id TEXT);
+            CREATE TABLE approved (id INTEGER PRIMARY KEY, key INTEGER UNIQUE, prompt TEXT, output TEXT, split TEXT,
+                                   trace_id TEXT);
+            CREATE TABLE waiting (id INTEGER PRIMARY KEY, key INTEGER, output TEXT, trace_id TEXT);
             CREATE INDEX waiting_key ON waiting (key);
             """
         )
         self._db.execute("BEGIN")
+        self._waiting: set = set()
 
-    def approved(self, curator: Curator, run: Run, split: str, prompt: Conversation) -> List[PreferencePair]:
-        key = _judgement_key(run)
-        if self._db.execute("SELECT 1 FROM approved WHERE key = ?", (key,)).fetchone() is not None:
-            return []
+    def approved(self, curator: Curator, run: Run, split: str, prompt: Conversation,
+                 input_tokens: List[str]) -> List[PreferencePair]:
+        key = _judgement_key(run, input_tokens)
         output = run.text("output_approved")
-        self._db.execute(
-            "INSERT INTO approved (key, prompt, output, split, trace_id) VALUES (?, ?, ?, ?, ?)",
+        added = self._db.execute(
+            "INSERT OR IGNORE INTO approved (key, prompt, output, split, trace_id) VALUES (?, ?, ?, ?, ?)",
             (key, json.dumps({"messages": prompt.messages, "tools": prompt.tools}), output, split, run.trace_id),
-        )
+        ).rowcount
+        if not added or key not in self._waiting:
+            return []
+        self._waiting.discard(key)
         waiting = self._db.execute("SELECT output, trace_id FROM waiting WHERE key = ? ORDER BY id", (key,)).fetchall()
         self._db.execute("DELETE FROM waiting WHERE key = ?", (key,))
         return [
@@ -307,12 +358,13 @@ class _Judgements:
             if dedup.tokens(rejected) != dedup.tokens(output)
         ]
 
-    def rejected(self, curator: Curator, run: Run) -> List[PreferencePair]:
-        key = _judgement_key(run)
+    def rejected(self, curator: Curator, run: Run, input_tokens: List[str]) -> List[PreferencePair]:
+        key = _judgement_key(run, input_tokens)
         found = self._db.execute("SELECT prompt, output, split, trace_id FROM approved WHERE key = ?", (key,)).fetchone()
         output = run.text("output_approved")
         if found is None:
             self._db.execute("INSERT INTO waiting (key, output, trace_id) VALUES (?, ?, ?)", (key, output, run.trace_id))
+            self._waiting.add(key)
             return []
         prompt_json, chosen, split, chosen_trace = found
         if dedup.tokens(chosen) == dedup.tokens(output):

@@ -34,7 +34,7 @@ from ..tokens import estimate_tokens
 from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
 from . import cards, files, readiness, splits
 from . import report as html_report
-from .curate import Curator
+from .curate import Curator, Placement
 from .gate import RedactionGate
 from .staging import Staging
 from .trajectories import TrajectoryFiles
@@ -319,42 +319,14 @@ def run_pipeline(
         plan.approved_runs, quality, report=report, redact_value=gate.redact_value, stdin=stdin
     )
     with Curator(plan.split_ratios, plan.max_tokens) as curator:
-        if not write:
-            for _line, record in runs:
-                run = aggregator.make_run(record)
-                placement = curator.place(run)
-                run.split = placement.split
-                aggregator.fold(run, run.eval_case()["id"] if placement.eval_case else None)
-                if progress is not None:
-                    progress.tick()
+        if not write:  # status: the same pass, into a sink that writes nothing
+            _place_runs(runs, aggregator, curator, _NoFiles(), progress)
             metrics = aggregator.metrics(generated, quality, ruleset_version, curator.metrics())
             return ExportResult(None, metrics, [], quality, aggregator)
         staging = Staging(plan.out)
         writer = _DatasetFiles(staging)
         try:
-            for _line, record in runs:
-                run = aggregator.make_run(record)
-                placement = curator.place(run)
-                run.split = placement.split
-                writer.traces.write(run.trace_record())
-                case = run.eval_case() if placement.eval_case else None
-                if case is not None:
-                    writer.evals.write(case)
-                    writer.promptfoo.write(promptfoo_test(case))
-                if placement.example is not None or case is not None:
-                    writer.trajectories.write(run, placement.split, case is not None)
-                if placement.example is not None:
-                    example = Example(run=run, split=placement.split, conversation=placement.example)
-                    for fmt in SFT_FORMATS:
-                        for row in fmt.rows(example):
-                            writer.training(fmt, placement.split).write(row)
-                for pair in placement.pairs:
-                    for fmt in PREFERENCE_FORMATS:
-                        for row in fmt.rows(pair):
-                            writer.training(fmt, pair.split).write(row)
-                aggregator.fold(run, case["id"] if case is not None else None)
-                if progress is not None:
-                    progress.tick()
+            _place_runs(runs, aggregator, curator, writer, progress)
             entries = writer.close()
             datasets = curator.metrics()
             entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries, datasets)
@@ -365,6 +337,26 @@ def run_pipeline(
             raise
     metrics = aggregator.metrics(generated, quality, ruleset_version, datasets)
     return ExportResult(plan.out, metrics, entries, quality, aggregator)
+
+
+def _place_runs(runs, aggregator: Aggregator, curator: Curator, sink, progress) -> None:
+    """The one per-run loop of ``export`` and ``status``: make, place, hand to the sink, fold."""
+    for _line, record in runs:
+        run = aggregator.make_run(record)
+        placement = curator.place(run)
+        run.split = placement.split
+        case = run.eval_case() if placement.eval_case else None
+        sink.write(run, placement, case)
+        aggregator.fold(run, case["id"] if case is not None else None)
+        if progress is not None:
+            progress.tick()
+
+
+class _NoFiles:
+    """The sink of ``status``: every run is placed and counted, nothing is written."""
+
+    def write(self, run: Run, placement: Placement, case: Optional[Dict[str, Any]]) -> None:
+        pass
 
 
 ALPACA_FILE = "training-examples.jsonl"
@@ -395,6 +387,24 @@ class _DatasetFiles:
                 self._alpaca = files.RecordFile(
                     staging, ALPACA_FILE, kind="training-example", schema_kind=fmt.SCHEMA_KIND, format=fmt.NAME
                 )
+
+    def write(self, run: Run, placement: Placement, case: Optional[Dict[str, Any]]) -> None:
+        """Every row one placed run gives: its trace record, eval case, trajectory, SFT rows and pairs."""
+        self.traces.write(run.trace_record())
+        if case is not None:
+            self.evals.write(case)
+            self.promptfoo.write(promptfoo_test(case))
+        if placement.example is not None or case is not None:
+            self.trajectories.write(run, placement.split, case is not None)
+        if placement.example is not None:
+            example = Example(run=run, split=placement.split, conversation=placement.example)
+            for fmt in SFT_FORMATS:
+                for row in fmt.rows(example):
+                    self.training(fmt, placement.split).write(row)
+        for pair in placement.pairs:
+            for fmt in PREFERENCE_FORMATS:
+                for row in fmt.rows(pair):
+                    self.training(fmt, pair.split).write(row)
 
     def training(self, fmt, split: str) -> files.RecordFile:
         if fmt.NAME == "alpaca" and self._alpaca is not None:
