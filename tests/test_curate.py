@@ -206,7 +206,7 @@ def test_missing_context_tokens_are_estimated_and_labelled(tmp_path, cli):
 
 
 def test_a_conversation_is_tokenised_part_by_part_as_if_joined():
-    from data_flywheel.export.curate import _RunTexts, conversation_parts, conversation_text
+    from data_flywheel.export.curate import conversation_text, run_keys
     from data_flywheel.writers.conversation import conversation_of
 
     aggregator = Aggregator(RedactionGate(Redactor()), Config(), "p")
@@ -214,9 +214,7 @@ def test_a_conversation_is_tokenised_part_by_part_as_if_joined():
     records = [distinct(i) for i in range(3)] + [make_run(9, input_redacted=odd[0] + odd[1], output_approved=" ".join(odd))]
     for record in records:
         run = aggregator.make_run(record)
-        conversation = conversation_of(run)
-        texts = _RunTexts(run.text("input_redacted"))
-        assert texts.tokens_of_parts(conversation_parts(conversation)) == dedup.tokens(conversation_text(conversation))
+        assert run_keys(run).row == dedup.fingerprint(dedup.tokens(conversation_text(conversation_of(run))))
     for left in odd:
         for right in odd:
-            assert _RunTexts("").tokens_of_parts([left, right]) == dedup.tokens(left + "\n" + right)
+            assert dedup.tokens(left) + dedup.tokens(right) == dedup.tokens(left + "\n" + right)

@@ -32,7 +32,7 @@ from ..records.run import (
 from ..sources.approved_runs import InputQuality, read_approved_runs
 from ..tokens import estimate_tokens
 from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
-from . import cards, files, readiness, splits
+from . import cards, files, parallel, readiness, splits
 from . import report as html_report
 from .curate import Curator, Placement
 from .gate import RedactionGate
@@ -311,12 +311,17 @@ def run_pipeline(
     report: Callable[[jsonio.LineProblem], None],
     progress=None,
     stdin=None,
+    cache=None,
+    processes: Optional[int] = None,
 ) -> ExportResult:
+    """One pass over the approved runs; ``cache`` is a ``cache.RunCache`` (None: compute every run),
+    ``processes`` how many may compute runs at once (None: one per core, see ``parallel.py``)."""
     quality = InputQuality(source=plan.approved_runs)
     aggregator = Aggregator(gate, config, plan.project)
     generated = generated_at(env)
-    runs = read_approved_runs(
-        plan.approved_runs, quality, report=report, redact_value=gate.redact_value, stdin=stdin
+    runs = parallel.prepared_runs(
+        read_approved_runs(plan.approved_runs, quality, report=report, redact_value=gate.redact_value, stdin=stdin),
+        aggregator, cache, processes,
     )
     with Curator(plan.split_ratios, plan.max_tokens) as curator:
         if not write:  # status: the same pass, into a sink that writes nothing
@@ -340,10 +345,13 @@ def run_pipeline(
 
 
 def _place_runs(runs, aggregator: Aggregator, curator: Curator, sink, progress) -> None:
-    """The one per-run loop of ``export`` and ``status``: make, place, hand to the sink, fold."""
-    for _line, record in runs:
-        run = aggregator.make_run(record)
-        placement = curator.place(run)
+    """The one per-run loop of ``export`` and ``status``: place, hand to the sink, fold.
+
+    ``runs`` are already made (redacted, normalised, with the curator's keys:
+    ``parallel.prepared_runs``), from the cache or from worker processes.
+    """
+    for run, keys in runs:
+        placement = curator.place(run, keys)
         run.split = placement.split
         case = run.eval_case() if placement.eval_case else None
         sink.write(run, placement, case)
