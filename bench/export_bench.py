@@ -9,8 +9,14 @@ the result: the machines are shared and noisy.
 A second reference, floor+scan, adds the redaction scan of every string
 (which no export may skip); export / floor+scan is the pipeline's own cost.
 
+Three more rows use the run cache (``export/cache.py``) in a private agent
+folder: the full export above fills it; "incremental" exports the same file
+with 1% more runs appended; "status" then reads that file with a warm cache.
+Their ratios are to the floor of the whole (appended) file.
+
 Targets: at 100k runs, peak RSS under 100 MB and wall time within
-2x the floor; peak RSS flat (within 20%) from 10k to 1M runs.
+2x the floor; peak RSS flat (within 20%) from 10k to 1M runs; the incremental
+export within 3x the floor, status with a warm cache within 2x (issue 12).
 
 Usage: python3 bench/export_bench.py [--sizes 10000,100000] [--keep DIR]
        python3 bench/export_bench.py --sizes 10000,100000,1000000   (make bench-1m)
@@ -136,6 +142,19 @@ def measure(argv, env=None) -> tuple:
     return wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime  # Linux reports KiB
 
 
+def _floor(corpus: str, work: str) -> float:
+    return measure([sys.executable, "-c", FLOOR, corpus, os.path.join(work, "floor.jsonl")])[0]
+
+
+def _cached_rows(entry: str, agent: str, corpus: str, grown: str, work: str, size: int, env) -> dict:
+    """Incremental export of ``grown`` and then status, both over the cache the full export of ``corpus`` filled."""
+    rows = {}
+    rows["incremental"] = measure([sys.executable, entry, "export", "--agent-root", agent, "--approved-runs", grown,
+                                   "--out", os.path.join(work, f"export-{size}-grown")], env)
+    rows["status"] = measure([sys.executable, entry, "status", "--agent-root", agent, "--approved-runs", grown], env)
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="run counts, comma-separated")
@@ -154,6 +173,9 @@ def main(argv=None) -> int:
         for size in sizes:
             corpus = os.path.join(work, f"runs-{size}.jsonl")
             megabytes = write_corpus(corpus, size) / 1e6
+            grown = os.path.join(work, f"runs-{size}-grown.jsonl")
+            write_corpus(grown, size + max(1, size // 100))  # the same runs first (same seed), then 1% more
+            agent = os.path.join(work, f"agent-{size}")
             floor_times, scan_times, export_times, floor_rss, export_rss = [], [], [], 0.0, 0.0
             floor_cpus, scan_cpus, export_cpus = [], [], []
             for _ in range(args.repeat):
@@ -167,12 +189,16 @@ def main(argv=None) -> int:
                     scan_times.append(wall)
                     scan_cpus.append(cpu)
                 out = os.path.join(work, f"export-{size}")
-                wall, rss, cpu = measure([sys.executable, args.entry, "export", "--approved-runs", corpus, "--out", out], env)
+                shutil.rmtree(agent, ignore_errors=True)
+                os.makedirs(os.path.join(agent, "flywheel"))  # a cold cache each time
+                wall, rss, cpu = measure([sys.executable, args.entry, "export", "--agent-root", agent,
+                                          "--approved-runs", corpus, "--out", out], env)
                 export_times.append(wall)
                 export_cpus.append(cpu)
                 export_rss = max(export_rss, rss)
             floor, export = min(floor_times), min(export_times)
             floor_cpu, export_cpu = min(floor_cpus), min(export_cpus)
+            cached = _cached_rows(args.entry, agent, corpus, grown, work, size, env)
             rows.append((size, megabytes, floor, floor_rss, export, export_rss, floor_cpu, export_cpu))
             scan_part = ""
             if scan_times:
@@ -185,14 +211,24 @@ def main(argv=None) -> int:
                 f" {export_rss:5.1f} MB RSS | {export / floor:5.2f}x floor wall, {export_cpu / floor_cpu:5.2f}x floor CPU",
                 flush=True,
             )
+            grown_floor = _floor(grown, work)
+            for name, (wall, rss, cpu) in cached.items():
+                print(f"{'':>9}  {name:<11} {wall:6.2f} s {cpu:7.2f} CPU s {rss:5.1f} MB RSS | "
+                      f"{wall / grown_floor:5.2f}x floor wall of the whole file ({grown_floor:.2f} s)", flush=True)
+            rows[-1] += (cached, grown_floor)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     print()
     by_size = {row[0]: row for row in rows}
     verdicts = []
+    for size, row in by_size.items():
+        cached, grown_floor = row[8], row[9]
+        incremental, status = cached["incremental"][0] / grown_floor, cached["status"][0] / grown_floor
+        verdicts.append((f"incremental export at {size:,} within 3x floor", f"{incremental:.2f}x", incremental <= 3.0))
+        verdicts.append((f"status with a warm cache at {size:,} within 2x floor", f"{status:.2f}x", status <= 2.0))
     if 100_000 in by_size:
-        _size, _mb, floor, _frss, export, export_rss, _fcpu, _ecpu = by_size[100_000]
+        _size, _mb, floor, _frss, export, export_rss, _fcpu, _ecpu = by_size[100_000][:8]
         verdicts.append(("peak RSS at 100k < 100 MB", f"{export_rss:.1f} MB", export_rss < 100))
         verdicts.append(("wall time at 100k within 2x floor", f"{export / floor:.2f}x", export / floor <= 2.0))
     if len(rows) > 1:
