@@ -14,9 +14,10 @@ to a pool of worker processes, at most ``IN_FLIGHT`` chunks per worker ahead
 of the main process, so memory stays bounded whatever the input. Workers
 only compute: every file, index and cache write stays in the main process
 (one writer). The pool starts only once a pass has more than
-``PARALLEL_AFTER`` runs to compute (starting processes costs more than a small
-input takes), and never where ``fork`` is unavailable or there is one core:
-then the same work runs in this process, with the same result.
+``PARALLEL_AFTER`` runs to compute (2,000 runs take about 1.5 s in one process;
+starting workers and shipping records to them does not pay below that), and never
+where ``fork`` is unavailable or there is one core: then the same work runs in
+this process, with the same result.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import collections
 import json
 import multiprocessing
 import os
+import sys
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from ..records.run import Run
@@ -88,12 +90,15 @@ def default_processes() -> int:
 
 
 def _fork_context():
+    """``fork`` on Linux only: a worker then starts with the gate already built and needs no
+    importable ``__main__`` (``spawn`` would re-import the entry script); macOS offers
+    ``fork`` but its system libraries are not fork-safe, so it gets one process."""
+    if not sys.platform.startswith("linux"):
+        return None
     try:
-        if "fork" in multiprocessing.get_all_start_methods():
-            return multiprocessing.get_context("fork")
-    except (AttributeError, ValueError):
-        pass
-    return None
+        return multiprocessing.get_context("fork")
+    except (AttributeError, ValueError):  # a Python built without it
+        return None
 
 
 def _chunks(runs: Iterable[Tuple[int, Dict[str, Any]]]) -> Iterator[List[Dict[str, Any]]]:
