@@ -25,6 +25,7 @@ import collections
 import json
 import multiprocessing
 import os
+import signal
 import sys
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -79,6 +80,9 @@ _WORKER_AGGREGATOR = None  # each worker's own, set once by ``_start_worker``
 def _start_worker(aggregator) -> None:
     global _WORKER_AGGREGATOR
     _WORKER_AGGREGATOR = aggregator
+    # Ctrl-C reaches the whole process group: the main process handles it (and ends the
+    # pool); a worker printing its own traceback would only bury "interrupted".
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _prepare_chunk(records: List[Dict[str, Any]]) -> List[str]:
