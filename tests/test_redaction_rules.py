@@ -209,7 +209,7 @@ def test_ruleset_version_changes_with_the_rules():
     for rule in RULES:
         digest.update(repr((rule.id, rule.kind, rule.label, rule.view, rule.keywords, rule.pattern, rule.left, rule.entropy, rule.priority)).encode())
     assert (RULESET_VERSION, digest.hexdigest()[:16]) == (RULESET_VERSION, PINNED_DIGEST), (
-        f"the rules changed: bump RULESET_VERSION in rules.py and set PINNED_DIGEST = {digest.hexdigest()[:16]!r}"
+        f"the rules changed: bump RULESET_VERSION in rules/__init__.py and set PINNED_DIGEST = {digest.hexdigest()[:16]!r}"
     )
 
 

@@ -11,7 +11,7 @@ Public names::
 
 The same value becomes the same placeholder within a session (``[EMAIL_1]``);
 a ``Finding`` never holds the matched value. ``RULES`` is the rule table
-(``rules.py``), ``RedactionConfig`` what ``load_config`` returns.
+(the ``rules`` package), ``RedactionConfig`` what ``load_config`` returns.
 """
 from __future__ import annotations
 

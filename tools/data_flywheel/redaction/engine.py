@@ -143,7 +143,7 @@ class _Views:
 
 
 class Candidate:
-    """A match under consideration, as validators see it (``rules.py``).
+    """A match under consideration, as validators see it (``rules/``).
 
     ``start``/``end`` is the span to replace; a validator may narrow or extend it.
     ``value`` is the original text of the span: validators may read it, nothing

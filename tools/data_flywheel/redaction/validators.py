@@ -1,7 +1,7 @@
 """Checks that run after a rule's regex matched: checksums, validity rules, heuristics.
 
 Each is a small named predicate over one value (a string), so a rule's table
-entry can say *why* a match is kept or dropped. The rule table (``rules.py``)
+entry can say *why* a match is kept or dropped. The rule table (``rules/``)
 wires them to candidates; nothing here knows about rules or regex matches.
 
 Sources: Luhn and the IBAN mod-97 check as used by Presidio's validators; IBAN
