@@ -89,7 +89,7 @@ def test_finding_offsets_locate_the_replaced_span():
     text = f"pre {TOKEN_A} post"
     (finding,) = REDACTOR.scan(text)
     assert text[finding.offset : finding.end] == TOKEN_A
-    assert finding.to_dict() == {"rule_id": "github-pat", "kind": "secret", "label": "GITHUB_TOKEN", "line": 1, "column": 5}
+    assert finding.to_dict() == {"rule_id": "github-pat", "kind": "secret", "class": "secret", "label": "GITHUB_TOKEN", "line": 1, "column": 5}
 
 
 def test_scan_and_redact_agree():

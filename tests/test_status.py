@@ -9,8 +9,11 @@ def test_status_table_on_the_example():
     lines = result.out.splitlines()
     assert lines[0].split()[:7] == ["workflow", "runs", "approved", "trainable", "evals", "band", "next"]
     rows = {line.split()[0]: line.split() for line in lines[1:3]}
-    assert rows["saas/bug_triage"][1:6] == ["28", "26", "25", "3", "eval_set"]
+    # One run's only finding is a home-folder name: personal data trains with its placeholder.
+    assert rows["saas/bug_triage"][1:6] == ["28", "26", "26", "4", "eval_set"]
     assert rows["engineering/code_review"][1:6] == ["12", "11", "11", "2", "context_card"]
+    assert lines[-2] == ("redaction: 0 secret and 1 personal finding (home-directory-user 1); "
+                         "1 run with personal data only, trainable with placeholders")
     assert lines[-1].startswith("next: ")
     assert "\033[" not in result.out  # NO_COLOR
 

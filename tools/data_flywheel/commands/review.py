@@ -431,7 +431,10 @@ def _show(candidate: Dict[str, Any], entry, position: str, paint: Painter, label
     out.write("\n" + paint(f"{position} {candidate['id']}", "bold") + f"  {domain}/{workflow}\n")
     out.write("  " + " \u00b7 ".join(details) + "\n")
     if candidate.get("redaction_status") == "auto_redacted":
-        out.write("  " + paint("the scanner replaced values in this run (placeholders such as [EMAIL_1])", "yellow") + "\n")
+        found = candidate.get("redaction_findings") if isinstance(candidate.get("redaction_findings"), dict) else {}
+        classes = ", ".join(f"{count} {name}" for name, count in sorted(found.items()) if type(count) is int)
+        out.write("  " + paint(f"the scanner replaced values in this run ({classes or 'class unknown'}; "
+                               "placeholders such as [EMAIL_1])", "yellow") + "\n")
     out.write(paint("task:", "cyan") + "\n")
     for line in _clip(str(candidate.get("input_redacted") or ""), TASK_SHOWN):
         out.write(f"  {line}\n")

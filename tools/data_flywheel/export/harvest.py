@@ -174,7 +174,7 @@ def _harvest_session(found, episodes, gate, report, problem, new_candidates, can
         report.tool_calls += calls
         if record["kind"] == "task" and candidates:
             candidate = candidate_records.candidate_from_episode(
-                record, findings=findings.count, project=project, harvested_at=generated
+                record, findings=findings.by_class, project=project, harvested_at=generated
             )
             if candidate_checker.is_valid(candidate):
                 new_candidates.write(jsonio.dumps_line(candidate))

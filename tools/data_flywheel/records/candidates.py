@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Any, Dict, Iterable
+from typing import Any, Dict, Iterable, Mapping
 
 from .. import jsonio
 from ..locking import locked
@@ -34,7 +34,7 @@ def content_digest(record: Dict[str, Any]) -> str:
 
 
 def candidate_from_episode(
-    record: Dict[str, Any], *, findings: int, project: str, harvested_at: str
+    record: Dict[str, Any], *, findings: Mapping[str, int], project: str, harvested_at: str
 ) -> Dict[str, Any]:
     """A pending candidate run from a redacted ``task`` episode record."""
     messages = record["messages"]
@@ -54,7 +54,7 @@ def candidate_from_episode(
         "tools": record.get("tools") or [],
         "human_review": {"status": "pending"},
         # The tool scanned and redacted this text itself; "passed" is its own finding, not a claim.
-        "redaction_status": "auto_redacted" if findings else "passed",
+        "redaction_status": "auto_redacted" if any(findings.values()) else "passed",
         "pii_level": "unknown",
         "raw_input_stored": False,
         "source": {
@@ -65,6 +65,10 @@ def candidate_from_episode(
             "unanswered_tool_calls": record.get("unanswered_tool_calls", 0),
         },
     }
+    if any(findings.values()):
+        # What the replaced values were, by class (never the values): the export's
+        # policy decides from these, since the text now holds only placeholders.
+        candidate["redaction_findings"] = {name: count for name, count in sorted(findings.items()) if count}
     if record.get("model"):
         candidate["model_used"] = record["model"]
     return candidate

@@ -49,7 +49,7 @@ from __future__ import annotations
 from typing import Dict, Tuple
 
 from . import ai, cloud, context, forges, infra, keys, messaging, personal
-from .base import HEX, KINDS, Rule, fake
+from .base import CLASSES, HEX, KINDS, Rule, fake, severity
 
 RULESET_VERSION = "2026.05.1"
 
@@ -70,4 +70,4 @@ def rules_by_id() -> Dict[str, Rule]:
     return {rule.id: rule for rule in RULES}
 
 
-__all__ = ["COMMON_COUNTEREXAMPLES", "KINDS", "RULES", "RULESET_VERSION", "Rule", "rules_by_id"]
+__all__ = ["CLASSES", "COMMON_COUNTEREXAMPLES", "KINDS", "RULES", "RULESET_VERSION", "Rule", "rules_by_id", "severity"]

@@ -11,6 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, FrozenSet, Optional, Tuple
 
 KINDS = ("secret", "pii", "custom")
+# Severity classes (what a finding means for training): a ``secret`` (credential,
+# key, token, connection string) keeps a run out of training until a person
+# accepts it; ``personal`` data (the ``pii`` rules and the user's deny-list) is
+# replaced and the placeholder trains.
+CLASSES = ("secret", "personal")
+
+
+def severity(kind: str) -> str:
+    """The class of a rule kind: ``secret`` stays ``secret``; ``pii`` and ``custom`` are ``personal``."""
+    return "secret" if kind == "secret" else "personal"
 VIEWS = ("text", "lower", "shape")
 
 ALNUM = string.ascii_letters + string.digits
@@ -53,6 +63,11 @@ class Rule:
     right_forbidden: FrozenSet[int] = field(default=frozenset(), init=False, repr=False, compare=False)
     strip_bytes: bytes = field(default=b"", init=False, repr=False, compare=False)
     first_bytes: FrozenSet[int] = field(default=frozenset(), init=False, repr=False, compare=False)
+
+    @property
+    def severity(self) -> str:
+        """``secret`` or ``personal`` (see ``CLASSES``)."""
+        return severity(self.kind)
 
     def __post_init__(self) -> None:
         problem = _rule_problem(self)
