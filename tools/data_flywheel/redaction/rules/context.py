@@ -43,7 +43,8 @@ def _generic_password(c: Any) -> bool:
     name, flag = assignment_name(c)
     if name.upper() in ("PWD", "OLDPWD"):
         return False  # the shell's working directory
-    parts = name_parts(name)
+    # The password word must name the last attribute: _PassArg.context is not a password.
+    parts = name_parts(name.rsplit(".", 1)[-1])
     if not any(p in ("pass", "pwd", "passphrase") or any(w in p for w in PASSWORD_WORDS) for p in parts):
         return False
     if any(p in NAME_EXCLUDE for p in parts) or not operator_ok(c, flag):
@@ -57,8 +58,13 @@ def _generic_password(c: Any) -> bool:
     bare = value.rstrip(".:,")
     if not quoted and c.group("op") in ("=", ":=") and re.fullmatch(r"[a-z_][a-z0-9_]*", bare) and "_" in bare:
         return False  # password = db_password: a variable
-    if not quoted and c.group("op") == ":" and bare.isalpha() and bare.islower() and len(bare) < 12:
-        return False  # "password: required" reads as prose; YAML passwords have digits or quotes
+    if not quoted and c.group("op") in (":", " ", "\t") and bare.isalpha():
+        # Prose and test output: "password: required", "--- PASS: TestFoo (0.04s)",
+        # "// FIRST PASS: Build ...", "the --password options"; a YAML or command-line
+        # password with letters only is the price (see README, "not detected").
+        return False
+    if not quoted and v.is_name_shaped(bare):
+        return False  # password: DB_PASSWORD_VALUE, --password secret-from-vault: names
     if not quoted and c.group("op") == "=" and c.before(1) != "" and value.isidentifier() and not v.has_digit(value):
         spaced = c.text[c.match.start("op") - 1 : c.match.start("op")] == " "
         if spaced:
@@ -87,6 +93,8 @@ def _generic_secret(c: Any) -> bool:
     value = c.value
     if any(char.isspace() for char in value):
         return False
+    if v.is_name_shaped(value) or (c.group("q") is None and value.isidentifier() and not v.has_digit(value)):
+        return False  # ACCESS_KEY = 'AWS_ACCESS_KEY_ID', token = TOKEN_BLOCK_BEGIN, "test-key": names
     strong = any(w in p for p in parts for w in ("secret", "password", "apikey", "api", "private"))
     if (v.is_uuid(value) or v.is_git_sha(value)) and not strong:
         return False  # ids and commit hashes under token/key names; api_key: <uuid> stays a secret
@@ -160,7 +168,8 @@ RULES: Tuple[Rule, ...] = (
             "Authorization: Basic " + base64.b64encode(b"kim:" + fake(12, ALNUM, 111).encode()).decode(),
             '{"headers": {"Authorization": "token ' + fake(40, HEX, 112) + '"}}',
         ),
-        counterexamples=('"Authorization": f"Bearer {token}"', "Authorization: Bearer $TOKEN", "Authorization: Bearer ${{ secrets.GH }}", "authorization: required"),
+        counterexamples=('"Authorization": f"Bearer {token}"', "Authorization: Bearer $TOKEN", "Authorization: Bearer ${{ secrets.GH }}", "authorization: required",
+                         "'authorization': 'Bearer REDACTED_TOKEN'"),
     ),
     Rule(
         id="http-bearer-token",
@@ -249,6 +258,11 @@ RULES: Tuple[Rule, ...] = (
             "Enter your password:",
             "the password is required",
             "self.password = password",
+            "--- PASS: TestFoo (0.04s)",
+            "// FIRST PASS: Build tool_result map",
+            "See the --password options below",
+            "_PassArg.context = ctx",
+            '"parse-passwd": "^1.0.0",',
         ),
     ),
     Rule(
@@ -294,6 +308,12 @@ RULES: Tuple[Rule, ...] = (
             "api_key: ${{ secrets.OPENAI_API_KEY }}",
             "secret = hashlib.sha256(data).hexdigest()",
             "auth: true",
+            "self._secret_key = secret_key",
+            "ACCESS_KEY = 'AWS_ACCESS_KEY_ID'",
+            "token = TOKEN_BLOCK_BEGIN",
+            "apiKey: 'REDACTED_API_KEY',",
+            'api_key = "test-key"',
+            '"x-api-key": "proxy-handled"',
         ),
     ),
 )

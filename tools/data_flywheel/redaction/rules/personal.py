@@ -87,7 +87,12 @@ def _iban(c: Any) -> bool:
     return v.iban_valid(compact)
 
 
-_VERSION_CONTEXT_RE = re.compile(r"(?:\b(?:version|ver|release|build|v|rev|python|node)|==|>=|<=|~=|\^|~|@)[ :=\"']{0,3}$", re.IGNORECASE)
+# Before a dotted quad, words that make it a version or a section number, not an address.
+# ("@" is not one: ssh deploy@34.12.200.7 is an address; npm versions have three parts.)
+_VERSION_CONTEXT_RE = re.compile(
+    r"(?:\b(?:version|ver|release|build|v|rev|python|node|section|sections|sec|clause|chapter|rfc|spec|step)|==|>=|<=|~=|\^|~|\u00a7)[ :=\"'.]{0,3}$",
+    re.IGNORECASE,
+)
 
 
 _PRIVATE_FIRST_OCTETS = frozenset({"0", "10", "127", "224", "225", "226", "227", "228", "229", "230", "231", "232", "233", "234", "235", "236", "237", "238", "239", "240", "255"})
@@ -102,6 +107,8 @@ def _ipv4(c: Any) -> bool:
         return False
     if all(len(o) == 1 for o in octets) or octets[3] in ("0", "255"):
         return False  # 1.2.3.4-style versions, well-known resolvers, network/broadcast addresses
+    if sum(len(o) == 1 for o in octets) >= 2 and max(int(o) for o in octets) < 64:
+        return False  # 7.1.4.34, 4.10.22.7, 1.12.1.2: section and version numbers have small parts
     after = c.after(2)
     if len(after) == 2 and after[0] == "." and after[1].isdigit():
         return False  # a fifth component: an OID or a long version
@@ -194,6 +201,8 @@ _SKIP_WINDOWS_HOME = frozenset({"public", "default", "all users", "default user"
 
 
 def _windows_user(c: Any) -> bool:
+    if c.value.startswith("."):
+        return False  # C:\\Users\\.codex: a dot folder, not a user
     return c.value.lower() not in _GENERIC_ACCOUNTS and c.value.lower() not in _SKIP_WINDOWS_HOME and not v.is_placeholder(c.value)
 
 
@@ -296,7 +305,7 @@ RULES: Tuple[Rule, ...] = (
         validator=_ssn,
         priority=3,
         examples=("SSN 536-90-" + "4399", '"ssn": "412-73-' + '1190"'),
-        counterexamples=("078-05-1120", "666-12-3456", "000-12-3456", "912-34-5678", "536-00-4399", "1536-90-4399"),
+        counterexamples=("078-05-1120", "666-12-3456", "000-12-3456", "912-34-5678", "536-00-4399", "1536-90-4399", "111-22-3333"),
     ),
     Rule(
         id="us-ssn-context",
@@ -355,7 +364,8 @@ RULES: Tuple[Rule, ...] = (
         validator=_ipv4,
         priority=3,
         examples=("Connection from 52.14." + "123.9 port 22", '"client_ip": "185.199.' + '108.153"'),
-        counterexamples=("127.0.0.1", "10.0.0.12", "192.168.1.20", "version 4.2.1.9", "v10.15.3.7", "1.2.3.4", "1.3.6.1.4.1", "8.8.8.8", "203.0.113.9"),
+        counterexamples=("127.0.0.1", "10.0.0.12", "192.168.1.20", "version 4.2.1.9", "v10.15.3.7", "1.2.3.4", "1.3.6.1.4.1", "8.8.8.8", "203.0.113.9",
+                         "section 7.1.4.34", "see 4.10.22.7 and 1.12.1.2"),
     ),
     Rule(
         id="ipv6-address",
