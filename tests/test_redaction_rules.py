@@ -232,3 +232,29 @@ def test_this_repository_holds_no_scannable_value():
         with open(path, encoding="utf-8") as fp:
             found += [f"{os.path.relpath(path, root)}:{f.line}: {f.rule_id}" for f in FULL.scan(fp.read())]
     assert found == []
+
+
+# --- the generic layer: every format, in every context ------------------------------
+
+
+def test_every_secret_value_is_found_in_every_keyed_context_and_named_tokens_in_prose():
+    from context_corpus import KEYED, secret_cases, secret_values
+
+    keyless = {rule_id: flag for rule_id, _value, flag in secret_values()}
+    assert len(keyless) >= 70 and sum(keyless.values()) >= 60
+    missed = []
+    for rule_id, context, value, text in secret_cases():
+        if context not in KEYED and not keyless[rule_id]:
+            continue  # a value that does not name itself cannot be found without its name
+        if value in FULL.session().redact(text):
+            missed.append((rule_id, context))
+    # A session cookie is only a secret under a cookie header, not as a variable.
+    assert [m for m in missed if m[0] != "gitlab-session-cookie"] == []
+
+
+def test_formats_no_rule_names_are_found_next_to_a_credential_name():
+    from context_corpus import unnamed_cases
+
+    missed = [(name, context) for name, context, value, text in unnamed_cases(seed=3)
+              if value in FULL.session().redact(text)]
+    assert missed == []

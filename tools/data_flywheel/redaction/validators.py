@@ -315,9 +315,20 @@ _FILE_LIKE_RE = re.compile(
 )
 
 
+_BASE64ISH_RE = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
+
+
 def is_file_reference(value: str) -> bool:
-    """A path or file name (``/run/secrets/db``, ``./creds.json``): a pointer to a secret, not one."""
-    return bool(_FILE_LIKE_RE.fullmatch(value))
+    """A path or file name (``/run/secrets/db``, ``./creds.json``): a pointer to a secret, not one.
+
+    Base64 has slashes too: a value of base64 characters with upper case, lower
+    case and digits all present is a key, not a path (``api_key=3rR/RJgZ...``).
+    """
+    if not _FILE_LIKE_RE.fullmatch(value):
+        return False
+    if _BASE64ISH_RE.fullmatch(value) and has_digit(value) and value != value.lower() and value != value.upper():
+        return False
+    return True
 
 
 _WORD_TOKEN_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+|[_\-. ]")

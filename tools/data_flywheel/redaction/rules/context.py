@@ -7,7 +7,7 @@ from typing import Any, Tuple
 
 from .. import validators as v
 from .base import ALNUM, B64, HEX, WORD, Rule, fake
-from .heuristics import assignment_name, name_parts, operator_ok, value_ok, NAME_EXCLUDE, SECRET_WORDS, KEY_QUALIFIERS, PASSWORD_WORDS
+from .heuristics import STRONG, WEAK, credential_name, assignment_name, name_parts, operator_ok, value_ok, NAME_EXCLUDE, SECRET_WORDS, KEY_QUALIFIERS, PASSWORD_WORDS
 
 
 def _curl_user(c: Any) -> bool:
@@ -72,35 +72,44 @@ def _generic_password(c: Any) -> bool:
     return True
 
 
+_UUID = "3f2b" + "9c1e-8d4a-4b7e-a1c2-" + "9e8d7c6b5a41"
+_LINE_NUMBER_RE = re.compile(r"[0-9]{1,7}:")
+_ATTRIBUTE_CHAIN_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
 def _generic_secret(c: Any) -> bool:
+    """A credential-named key, header, flag or variable with a token-shaped value (the generic layer)."""
     value = c.value
     if value.lower() in v.PLACEHOLDER_WORDS or (value.isdigit() and len(value) < 20):
         return False
     name, flag = assignment_name(c)
     parts = name_parts(name)
-    if not parts:
-        return False
-    qualified = False
-    for index, part in enumerate(parts):
-        if part in SECRET_WORDS or part.endswith(("token", "secret", "apikey", "accesskey", "secretkey", "privatekey")):
-            qualified = True
-        elif part in ("key", "keys") and index > 0 and parts[index - 1] in KEY_QUALIFIERS:
-            qualified = True
-    if not qualified or any(p in NAME_EXCLUDE for p in parts) or not operator_ok(c, flag):
+    strength = credential_name(parts)
+    if not strength or not operator_ok(c, flag):
         return False
     if not value_ok(c, name, minimum=8):
         return False
     value = c.value
-    if any(char.isspace() for char in value):
+    if any(char.isspace() or char in "[]{}()" for char in value):
+        return False  # prose, code, or a pattern that describes tokens (`ya29.[a-z-_]{100,}`)
+    if c.group("q") is None and _ATTRIBUTE_CHAIN_RE.fullmatch(value):
+        return False  # RegOpenKeyEx = win32api.RegOpenKeyEx: code
+    if c.group("op") == ":" and _LINE_NUMBER_RE.match(value):
+        return False  # grep -n output: src/utils/auth.ts:9:import ...
+    bare = value.rstrip(".,:;")
+    if v.is_name_shaped(bare) or (bare.isidentifier() and not v.has_digit(bare)):
+        # ACCESS_KEY = 'AWS_ACCESS_KEY_ID', token = TOKEN_BLOCK_BEGIN, "test-key",
+        # private_key: "_RSAPrivateKey", refresh_token: REQUIRED.: names and prose
         return False
-    if v.is_name_shaped(value) or (c.group("q") is None and value.isidentifier() and not v.has_digit(value)):
-        return False  # ACCESS_KEY = 'AWS_ACCESS_KEY_ID', token = TOKEN_BLOCK_BEGIN, "test-key": names
-    strong = any(w in p for p in parts for w in ("secret", "password", "apikey", "api", "private"))
-    if (v.is_uuid(value) or v.is_git_sha(value)) and not strong:
-        return False  # ids and commit hashes under token/key names; api_key: <uuid> stays a secret
+    if v.is_uuid(value) or v.is_git_sha(value):
+        # ids and commit hashes under token-ish names (request_token, token: <uuid>) are
+        # not credentials; under a credential's name (HEROKU_API_KEY, SNYK_TOKEN, *_KEY=<40 hex>) they are.
+        return strength == STRONG
     if value.isalpha():
         if len(value) < 20 or v.is_wordlike(value) or v.shannon_entropy(value) < 3.5:
             return False
+    if strength == WEAK and (len(value) < 16 or not v.has_digit(value)):
+        return False  # a key named after something unknown (cache_key, sort_key) needs a token-shaped value
     threshold = 3.0 if len(value) >= 12 else 2.5
     return v.shannon_entropy(value) > threshold and not v.is_sequential(value)
 
@@ -271,11 +280,14 @@ RULES: Tuple[Rule, ...] = (
         kind="secret",
         label="SECRET",
         view="lower",
-        keywords=("secret", "token", "key"),
+        keywords=("secret", "token", "key", "auth", "cred", "pat", "access_id", "access-id", "accessid"),
         pattern=(
-            r"(?P<name>(?:secret(?!s\b|_?name|_?ref)|token(?!s\b|iz|is|_?type|_?count|_?url|_?usage|_?limit)|key(?!s\b|_?ids?\b|word|board|ring|chain|frame|stroke|code|press))[a-z0-9_.-]{0,40})"
+            r"(?P<name>(?:secret(?!s\b|_?name|_?ref)|token(?!s\b|iz|is|_?type|_?count|_?url|_?usage|_?limit)"
+            r"|key(?!s\b|_?ids?\b|word|board|ring|chain|frame|stroke|code|press)|auth(?!or|en|ori|z)|cred(?!it)|pat(?![a-z])|access[_-]?id(?![a-z]))"
+            r"[a-z0-9_.-]{0,40})"
             r"""(?P<close>\\{0,3}["'`]?\]?)[ \t]{0,8}(?P<op>:=|=>|=|:|[ \t])[ \t]{0,8}"""
-            r"""(?:(?P<q>\\{0,3}["'`])(?P<secret>[^"'`\r\n]{8,256}?)(?P=q)|(?P<secret_bare>(?!\$)[^\s"'`,;(){}\[\]<>\\]{8,256}))"""
+            # A bare value ends at & (the next query parameter) as well as at spaces and quotes.
+            r"""(?:(?P<q>\\{0,3}["'`])(?P<secret>[^"'`\r\n]{8,256}?)(?P=q)|(?P<secret_bare>(?!\$)[^\s"'`,;&(){}\[\]<>\\]{8,256}))"""
         ),
         left_boundary="",
         right_boundary="",
@@ -288,6 +300,16 @@ RULES: Tuple[Rule, ...] = (
             "X-API-Key: " + fake(40, HEX, 117),
             "SECRET_KEY=" + "django-insecure-" + fake(40, ALNUM + "!@#%^&*-_=+", 118),
             "--auth-token " + fake(32, ALNUM, 119),
+            "HEROKU_API_KEY=" + _UUID,
+            "export SNYK_TOKEN=" + _UUID,
+            "DATADOG_APP_KEY=" + fake(40, HEX, 124),
+            "api_key=" + fake(24, ALNUM, 125) + "/" + fake(15, ALNUM, 126) + "=",
+            "AUTH_TOKEN: " + fake(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 127),
+            "AZURE_DEVOPS_PAT=" + fake(52, "abcdefghijklmnopqrstuvwxyz234567", 128),
+            "GET /v1/items?access_token=" + fake(30, ALNUM, 129) + "&limit=10",
+            'curl -H "PRIVATE-TOKEN: ' + fake(20, ALNUM, 130) + '" https://gitlab.acme.dev/api/v4/projects',
+            "SUMOLOGIC_ACCESS_ID=su" + fake(12, ALNUM, 131),
+            '{"credentials": "' + fake(36, ALNUM, 132) + '"}',
         ),
         counterexamples=(
             "max_tokens = 4096",
@@ -314,6 +336,14 @@ RULES: Tuple[Rule, ...] = (
             "apiKey: 'REDACTED_API_KEY',",
             'api_key = "test-key"',
             '"x-api-key": "proxy-handled"',
+            "cache_key = " + fake(40, HEX, 133),
+            "request_token: " + _UUID,
+            "src/utils/auth.ts:9:import type { Profile }",
+            "- Google OAuth: `ya29.[alphanumeric-_]{100,}`",
+            "RegOpenKeyEx = win32api.RegOpenKeyEx",
+            'private_key: "_RSAPrivateKey",',
+            ":param refresh_token: REQUIRED.",
+            "client_id = 1204" + "567890123456",
         ),
     ),
 )

@@ -36,6 +36,9 @@ NAME_EXCLUDE = frozenset(
     function getter setter chars bytes bits rotation created updated at date time timestamp last
     status state valid invalid revoked scope scopes audience issuer claims mount ssm keyring
     keychain num split
+    cache sort partition primary foreign idempotency object lookup dedup row group shard bucket commit
+    csrf xsrf nonce etag revision rev build run job trace span correlation request upload download
+    signature map dict mgr
     """.split()
 )
 SECRET_WORDS = frozenset(
@@ -48,6 +51,13 @@ KEY_QUALIFIERS = frozenset(
     service account storage admin consumer shared webhook subscription x sas hmac jwt""".split()
 )
 PASSWORD_WORDS = ("password", "passwd", "passphrase")
+
+# How sure a name is that its value is a credential (see ``credential_name``).
+STRONG = 2
+WEAK = 1
+# Words before "token" that make it an id rather than a credential.
+_TOKEN_NOT_CREDENTIAL = frozenset("session sync cancel cancellation continuation page next csrf xsrf request".split())
+_STRONG_LAST = frozenset("secret secrets apikey password passwd pat auth credential credentials creds accesskey secretkey privatekey".split())
 
 
 NAME_LEFT_RE = re.compile(rb"[A-Za-z0-9_.$@-]{0,64}")
@@ -93,10 +103,42 @@ def value_ok(c: Any, name: str, *, minimum: int) -> bool:
         return False
     if "://" in value or value.startswith(("http:", "https:")):
         return False  # a URL: the url-credential rules look inside it
-    if not quoted and (v.is_code_reference(value) or c.after(1) in ("(", "[", ".")):
+    if not quoted and (v.is_code_reference(value) or c.after(1) in ("(", "[", ".", ")")):
         return False  # code: a call, an index or an attribute chain
     if value.isdigit() and len(value) < 20:
         return False
     return not v.is_version(value)
 
 
+
+
+def credential_name(parts: Tuple[str, ...]) -> int:
+    """Whether a name's parts say its value is a credential: ``STRONG``, ``WEAK`` or 0.
+
+    ``STRONG``: the name is about the credential itself (``api_key``, ``SNYK_TOKEN``,
+    ``client_secret``, ``AZURE_DEVOPS_PAT``, ``X-Auth-Token``); an id- or hash-shaped
+    value (UUID, 40 hex) counts there. ``WEAK``: a key of something unknown
+    (``MAILGUN_KEY``), which needs a token-shaped value. 0: not a credential, or a
+    description of one (``secret_name``, ``token_count``, ``public_key``, ``key_id``).
+    """
+    if not parts or any(p in NAME_EXCLUDE for p in parts if p != "id"):
+        return 0
+    if "id" in parts:
+        # access_id (Sumo Logic) is half a credential; other *_id names are identifiers.
+        index = parts.index("id")
+        return STRONG if index > 0 and parts[index - 1] == "access" else 0
+    best = 0
+    for index, part in enumerate(parts):
+        before = parts[index - 1] if index else ""
+        if part in _STRONG_LAST or part in SECRET_WORDS and part not in ("token", "sessiontoken"):
+            best = STRONG
+        elif part.endswith(("secret", "apikey", "accesskey", "secretkey", "privatekey")):
+            best = STRONG
+        elif part == "token" or part.endswith("token"):
+            if part != "token" or (before and before not in _TOKEN_NOT_CREDENTIAL):
+                best = STRONG
+            elif not before:
+                best = max(best, WEAK)
+        elif part in ("key", "keys") and before:
+            best = max(best, STRONG if before in KEY_QUALIFIERS else WEAK)
+    return best
