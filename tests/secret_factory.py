@@ -28,9 +28,10 @@ import hashlib
 import ipaddress
 import json
 import random
+import re
 import string
 import uuid
-from typing import Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 ALNUM = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
@@ -535,6 +536,64 @@ _GENERATORS: Dict[str, Tuple[str, Generator]] = {
     "home-directory-user": ("home-directory-user", _home_user),
     "windows-home-directory-user": ("windows-home-directory-user", _windows_user),
 }
+
+def _shuffled_like(rng: random.Random, value: str, keep: Tuple[int, int]) -> str:
+    """``value`` with every letter and digit outside ``keep`` replaced by a random one of its class.
+
+    Classes follow token alphabets (a-f stays hex, g-h stays in a-h, 0-9 stays a digit), so the
+    result still has the shape the rule's pattern asks for.
+    """
+    out = []
+    # Literal parts of a format (TEST, live, tkn, the X at the end) are short runs: only runs
+    # of eight or more letters and digits are filler.
+    filler = set()
+    for run in re.finditer(r"[A-Za-z0-9]{8,}", value):
+        filler.update(range(run.start(), run.end()))
+    for index, char in enumerate(value):
+        if keep[0] <= index < keep[1] or index not in filler:
+            out.append(char)
+            continue
+        for group in ("0123456789", "abcdef", "gh", "ijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ"):
+            if char in group:
+                out.append(rng.choice(group))
+                break
+    return "".join(out)
+
+
+def _from_rule_example(rule_id: str) -> Generator:
+    """Random values shaped like a prefixed-token rule's own example (rules/providers.py)."""
+
+    cache: Dict[str, Any] = {}
+
+    def make(rng: random.Random) -> Tuple[str, str]:
+        if not cache:
+            from data_flywheel.redaction import Redactor, rules
+
+            rule = rules.rules_by_id()[rule_id]
+            single = Redactor(rules=[rule])
+            example = rule.examples[0]
+            found = single.scan(example)[0]
+            base = example[found.offset : found.end]
+            lowered = base.lower()
+            keyword = max((k for k in rule.keywords if k.lower() in lowered), key=len)
+            at = lowered.index(keyword.lower())
+            keep = (0, at + len(keyword)) if "://" not in base else (0, base.rindex("/") + 1)
+            if at > 0:
+                keep = (at, at + len(keyword))
+            cache.update(label=rule.label, base=base, keep=keep)
+        value = _shuffled_like(rng, cache["base"], cache["keep"])
+        return value, (_context(rng, cache["label"], value) if rng.random() < 0.5 else _bare(rng, value))
+
+    return make
+
+
+def _provider_generators() -> Dict[str, Tuple[str, Generator]]:
+    from data_flywheel.redaction.rules import providers
+
+    return {rule.id: (rule.id, _from_rule_example(rule.id)) for rule in providers.RULES}
+
+
+_GENERATORS.update(_provider_generators())
 
 FAMILIES: Dict[str, str] = {family: rule_id for family, (rule_id, _) in _GENERATORS.items()}
 

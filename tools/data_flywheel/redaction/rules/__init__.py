@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
-from . import ai, cloud, context, forges, infra, keys, messaging, personal
+from . import ai, cloud, context, forges, infra, keys, messaging, personal, providers
 from .base import CLASSES, HEX, KINDS, Rule, fake, severity
 
 RULESET_VERSION = "2026.05.1"
@@ -62,7 +62,8 @@ COMMON_COUNTEREXAMPLES = (
 
 # The order is the tie-break between rules of equal priority when spans overlap.
 RULES: Tuple[Rule, ...] = (
-    cloud.RULES + forges.RULES + messaging.RULES + ai.RULES + infra.RULES + keys.RULES + context.RULES + personal.RULES
+    cloud.RULES + forges.RULES + messaging.RULES + ai.RULES + infra.RULES + providers.RULES + keys.RULES + context.RULES
+    + personal.RULES
 )
 
 
