@@ -433,6 +433,16 @@ def _windows_user(rng):
     return value, rng.choice([f"C:\\Users\\{value}\\AppData\\Local", '{"path": "C:\\\\Users\\\\' + value + '\\\\src"}'])
 
 
+def _tilde_user(rng):
+    value = rng.choice(_FIRST) + rng.choice(["_", "."]) + rng.choice(_LAST) + str(rng.randrange(10, 99))
+    return value, rng.choice([f"cp notes.txt ~{value}/backup/", f"ls -la ~{value}/.ssh"])
+
+
+def _prompt_user(rng):
+    value = rng.choice(_FIRST) + rng.choice(_LAST) + str(rng.randrange(10, 99))
+    return value, rng.choice([f"{value}@macbook-pro ~ % npm test", f"{value}@build-7:~/repo$ make"])
+
+
 # family -> (rule id that should find it, generator)
 _GENERATORS: Dict[str, Tuple[str, Generator]] = {
     "aws-access-key-id": ("aws-access-key-id", _token(("AK", "IA"), lambda r: _varied(r, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), "AWS_ACCESS_KEY_ID")),
@@ -535,6 +545,8 @@ _GENERATORS: Dict[str, Tuple[str, Generator]] = {
     "ipv6-address": ("ipv6-address", _ipv6),
     "home-directory-user": ("home-directory-user", _home_user),
     "windows-home-directory-user": ("windows-home-directory-user", _windows_user),
+    "tilde-home-user": ("tilde-home-user", _tilde_user),
+    "shell-prompt-user": ("shell-prompt-user", _prompt_user),
 }
 
 def _shuffled_like(rng: random.Random, value: str, keep: Tuple[int, int]) -> str:

@@ -150,6 +150,7 @@ FAMILIES = {
         "email-address", "phone-number-international", "phone-number-nanp", "phone-number-nanp-parenthesized",
         "phone-number-context", "us-ssn", "us-ssn-context", "credit-card-number", "iban-account-number",
         "ipv4-address", "ipv6-address", "home-directory-user", "windows-home-directory-user",
+        "tilde-home-user", "shell-prompt-user",
     ],
 }
 

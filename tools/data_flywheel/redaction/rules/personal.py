@@ -25,6 +25,22 @@ def _email(c: Any) -> bool:
     at = c.match.start()
     local = text[c.start : at]
     domain = text[at + 1 : c.end].lower()
+    if local.startswith('"'):
+        local = "x"  # a quoted local part ("dana okafor"@host) is any text between the quotes
+    elif not local.isascii():
+        # "?" in the view stands for a letter of another script (j\u00fcrgen@): it must be one.
+        if not all(ch.isalnum() or ch in "._%+-" for ch in local):
+            return False
+        local = "".join(ch if ch.isascii() else "x" for ch in local)
+    if "?" in local:
+        return False
+    if domain.startswith("["):
+        return v.ip_public(domain[1:-1]) or domain[1:-1].count(".") == 3  # dana@[203.0.113.9]
+    if not domain.isascii():
+        # An internationalised domain (m\u00fcller-bau.de): letters of any script in the labels.
+        if not all(ch.isalnum() or ch in ".-" for ch in domain):
+            return False
+        domain = "".join(ch if ch.isascii() else "x" for ch in domain)
     labels = domain.split(".")
     if len(labels) < 2 or not all(_DOMAIN_LABEL_RE.fullmatch(label) for label in labels):
         return False
@@ -54,14 +70,17 @@ def _ssn(c: Any) -> bool:
     return v.ssn_valid(digits_of(c.value))
 
 
+_CARD_WORD_RE = re.compile(r"(?:card|visa|mastercard|cc|pan|payment)\b", re.IGNORECASE)
+
+
 def _card(c: Any) -> bool:
     value = c.value
     separators = {char for char in value if not char.isdigit()}
     if len(separators) > 1:
         return False
     digits = digits_of(value)
-    if not separators and len(digits) > 16:
-        return False  # 17-19 digits in one run: snowflake ids and timestamps, not cards
+    if not separators and len(digits) > 16 and not _CARD_WORD_RE.search(c.before(40)):
+        return False  # 17-19 digits in one run: snowflake ids and timestamps, unless a card is named
     return v.card_brand_plausible(digits) and v.luhn_valid(digits)
 
 
@@ -152,7 +171,7 @@ def _phone_digits(c: Any) -> bool:
 _PHONE_CONTEXT_WORDS = frozenset(
     """number no nr num phone phones mobile cell tel telephone fax whatsapp sms is at me on via home
     work office private direct contact my our his her their the a of or and call text main alt
-    alternate personal business primary secondary""".split()
+    alternate personal business primary secondary me us back ring dial reach""".split()
 )
 
 
@@ -184,6 +203,9 @@ _GENERIC_ACCOUNTS = frozenset(
 )
 
 
+_HOME_PREFIX_RE = re.compile(r"/var|/private|/mnt/[a-z]|/[a-z]|/usr|/Volumes/[^/]{1,64}|/System/Volumes/Data")
+
+
 def _home_user(c: Any) -> bool:
     name = c.value
     if name.lower() in _GENERIC_ACCOUNTS or name.startswith(".") or set(name) <= set("._-"):
@@ -194,7 +216,26 @@ def _home_user(c: Any) -> bool:
     before = c.text[max(0, start - 8) : start]
     if not before or before[-1] in " \t\r\n\"'`=:(,;[{<>|" or before.endswith("file://"):
         return True
-    return before.endswith(("/var", "/mnt/c", "/mnt/d", "/private"))
+    # The path may start higher up: /var, /private, WSL's /mnt/c, Git Bash's /c,
+    # FreeBSD's /usr (/usr/home/NAME), a macOS volume (/Volumes/Data/Users/NAME).
+    line = c.text[max(0, start - 96) : start]
+    token = line[max(line.rfind(sep) for sep in " \t\n\"'`=(,;[{<>|") + 1 :]
+    if token.startswith("file://"):
+        token = token[7:]
+    return bool(_HOME_PREFIX_RE.fullmatch(token))
+
+
+def _tilde_user(c: Any) -> bool:
+    """``~NAME/``: the home folder of user NAME (``~/`` and ``~+`` are not names)."""
+    name = c.value
+    return name.lower() not in _GENERIC_ACCOUNTS and not v.is_placeholder(name) and not name.isdigit()
+
+
+def _prompt_user(c: Any) -> bool:
+    """``NAME@host ~ %`` (zsh) and ``NAME@host:~/dir$`` (bash): keep the host, replace the user."""
+    c.end = c.match.start()
+    name = c.value
+    return bool(name) and name.lower() not in _GENERIC_ACCOUNTS and not v.is_placeholder(name)
 
 
 _SKIP_WINDOWS_HOME = frozenset({"public", "default", "all users", "default user"})
@@ -218,14 +259,16 @@ RULES: Tuple[Rule, ...] = (
         kind="pii",
         label="EMAIL",
         view="lower",
-        pattern=r"@[a-z0-9](?:[a-z0-9-]{0,62}\.){1,8}[a-z]{2,24}(?![a-z0-9-])",
-        left=r"[a-z0-9._%+-]{1,64}",
+        pattern=r"@(?:[a-z0-9?](?:[a-z0-9?-]{0,62}\.){1,8}[a-z?]{2,24}(?![a-z0-9?-])|\[[0-9.]{7,15}\])",
+        left=r"[a-z0-9._%+?-]{1,64}|\"[^\"\\\r\n]{1,62}\"",
         left_max=64,
         left_boundary=ALNUM + "._%+-",
         right_boundary="",
         validator=_email,
         priority=3,
-        examples=("Contact: " + _EMAIL_LOCAL + "@" + _HOST + ".", "From: <" + "ren+ci" + "@" + "bitwise.io>"),
+        examples=("Contact: " + _EMAIL_LOCAL + "@" + _HOST + ".", "From: <" + "ren+ci" + "@" + "bitwise.io>",
+                  "Kontakt: j\u00fcrgen" + "@" + "m\u00fcller-bau.de", 'To: "dana okafor"' + "@" + _HOST,
+                  "bounced: dana" + "@[" + "52.14.123.9]"),
         counterexamples=(
             "user@example.com",
             "git@github.com:org/repo.git",
@@ -234,6 +277,7 @@ RULES: Tuple[Rule, ...] = (
             "icon@2x.png",
             "https://user@host.io/path",
             "noreply@github.com",
+            "what?@example.org",
         ),
     ),
     Rule(
@@ -284,8 +328,8 @@ RULES: Tuple[Rule, ...] = (
         kind="pii",
         label="PHONE",
         view="lower",
-        keywords=("phone", "mobile", "fax", "whatsapp"),
-        pattern=r"(?:phone|mobile|fax|whatsapp)[a-z_ #.:=\"'()-]{0,30}?(?P<secret>\(?[0-9][0-9 ().-]{5,20}[0-9])",
+        keywords=("phone", "mobile", "fax", "whatsapp", "call", "ring", "dial", "tel", "reach"),
+        pattern=r"(?:phone|mobile|fax|whatsapp|call|ring|dial|tel|reach)[a-z_ #.:=\"'()-]{0,30}?(?P<secret>\(?[0-9][0-9 ().-]{5,20}[0-9])",
         left_boundary="",
         right_boundary="",
         validator=_phone_context,
@@ -415,5 +459,37 @@ RULES: Tuple[Rule, ...] = (
         priority=3,
         examples=("C:\\Users\\" + "mfernandez\\AppData", '{"cwd": "C:\\\\Users\\\\' + 'dkowalski\\\\src"}', "c:/users/" + "dkowalski/x"),
         counterexamples=("C:\\Users\\Public\\Desktop", "C:\\Users\\%USERNAME%\\x", "C:\\Users\\Default"),
+    ),
+    Rule(
+        id="tilde-home-user",
+        description="The user name in a ~NAME/ home folder (the shell's shorthand for another user's home).",
+        kind="pii",
+        label="HOME_USER",
+        # No keyword: a one-character keyword would stand for every other keyword in the
+        # engine's anchor passes; a pattern that starts with "~" is a fast literal scan.
+        pattern=r"~(?P<secret>[A-Za-z_][A-Za-z0-9_.-]{0,31})/",
+        left_boundary=WORD + "/.~-",
+        right_boundary="",
+        validator=_tilde_user,
+        placeholder_check=False,
+        priority=3,
+        examples=("cp notes.txt ~" + "dkowalski/backup/", "ls ~" + "mfernandez/"),
+        counterexamples=("cd ~/src", "~~strike~~", "approx ~200/s", "x~y/z", "ls ~root/"),
+    ),
+    Rule(
+        id="shell-prompt-user",
+        description="The user name in a shell prompt (zsh NAME@host ~ %, bash NAME@host:~/dir$).",
+        kind="pii",
+        label="HOME_USER",
+        pattern=r"@[A-Za-z0-9][A-Za-z0-9.-]{0,63}(?::~|[ \t]~[^ \t\r\n]{0,64}[ \t]%)",
+        left=r"[A-Za-z0-9._-]{1,32}",
+        left_max=32,
+        left_boundary=ALNUM + "._-",
+        right_boundary="",
+        validator=_prompt_user,
+        placeholder_check=False,
+        priority=3,
+        examples=("dkowalski" + "@macbook ~ % npm test", "mfernandez" + "@build-host:~/repo$ make"),
+        counterexamples=("root@box:~# ls", "git@github.com:org/repo.git", "user@example.com ~ fine", "a @b ~ %"),
     ),
 )
