@@ -174,7 +174,8 @@ def personal_cases(seed: int = 0) -> List[Tuple[str, str, str]]:
     filled = []
     for kind, value, text in out:
         if not text:
-            text = f"card on file: {value}, thanks" if kind == "card" else f"ring me on {value} tomorrow"
+            cue = rng.choice(["call me on", "Tel.", "phone:", "mobile", "call us at"])
+            text = f"card on file: {value}, thanks" if kind == "card" else f"{cue} {value} tomorrow"
         filled.append((kind, value, text))
     return filled
 

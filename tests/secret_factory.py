@@ -589,7 +589,8 @@ def _from_rule_example(rule_id: str) -> Generator:
             lowered = base.lower()
             keyword = max((k for k in rule.keywords if k.lower() in lowered), key=len)
             at = lowered.index(keyword.lower())
-            keep = (0, at + len(keyword)) if "://" not in base else (0, base.rindex("/") + 1)
+            # The keyword and the character after it (EAA + M|C|G|B) stay as the example has them.
+            keep = (0, at + len(keyword) + 1) if "://" not in base else (0, base.rindex("/") + 1)
             if at > 0:
                 keep = (at, at + len(keyword))
             cache.update(label=rule.label, base=base, keep=keep)

@@ -169,7 +169,7 @@ class _Report:
 
 
 class _Reader:
-    """Pieces of UTF-8 text from a byte or text stream: lines, or at most ``_PIECE`` bytes of a long line.
+    """Pieces of UTF-8 text from a byte or text stream, at most ``_PIECE`` bytes each.
 
     Undecodable bytes become U+FFFD; the lines where that happened are remembered
     for a warning (the bytes themselves are never echoed).
@@ -191,13 +191,17 @@ class _Reader:
     def _text_pieces(self) -> Iterator[str]:
         assert self.text is not None
         while True:
-            piece = self.text.readline(_PIECE)
+            piece = self.text.read(_PIECE)
             if not piece:
                 return
             yield piece
 
     def _chunks(self) -> Iterator[bytes]:
-        """Lines of bytes (a long line in pieces of at most ``_PIECE``), after a look at the start."""
+        """Blocks of at most ``_PIECE`` bytes, after a look at the start.
+
+        Blocks, not lines: the engine finds its own lines, and a loop per line
+        cost more than the scan itself (216,000 lines of source code, 0.6 s of 1.6 s).
+        """
         assert self.binary is not None
         head = self.binary.read(_SNIFF)
         if b"\x00" in head:
@@ -206,17 +210,10 @@ class _Reader:
                 source=self.source,
                 remedy="redact reads text; leave binary files out (pre-commit: types: [text])",
             )
-        start = io.BytesIO(head)
+        if head:
+            yield head
         while True:
-            chunk = start.readline(_PIECE)
-            if not chunk:
-                break
-            if not chunk.endswith(b"\n") and len(chunk) < _PIECE:
-                yield chunk + self.binary.readline(_PIECE - len(chunk))  # the line goes on in the stream
-                break
-            yield chunk
-        while True:
-            chunk = self.binary.readline(_PIECE)
+            chunk = self.binary.read(_PIECE)
             if not chunk:
                 return
             yield chunk
@@ -234,7 +231,7 @@ class _Reader:
             data = carry + chunk
             carry = b""
             if not data.endswith(b"\n"):
-                # Part of a long line: keep an incomplete UTF-8 sequence for the next piece.
+                # A block may end inside a character: keep an incomplete UTF-8 sequence for the next one.
                 data, carry = _split_incomplete(data)
             if data:
                 yield self._decode(data, line)

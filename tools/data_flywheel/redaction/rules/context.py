@@ -280,7 +280,7 @@ RULES: Tuple[Rule, ...] = (
         kind="secret",
         label="SECRET",
         view="lower",
-        keywords=("secret", "token", "key", "auth", "cred", "pat", "access_id", "access-id", "accessid"),
+        keywords=("secret", "token", "key", "auth", "cred", "pat", "access_id", "access-id"),
         pattern=(
             r"(?P<name>(?:secret(?!s\b|_?name|_?ref)|token(?!s\b|iz|is|_?type|_?count|_?url|_?usage|_?limit)"
             r"|key(?!s\b|_?ids?\b|word|board|ring|chain|frame|stroke|code|press)|auth(?!or|en|ori|z)|cred(?!it)|pat(?![a-z])|access[_-]?id(?![a-z]))"

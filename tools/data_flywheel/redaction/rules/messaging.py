@@ -73,7 +73,7 @@ RULES: Tuple[Rule, ...] = (
         description="Square access token and OAuth secret (EAAA, sq0atp-, sq0csp-).",
         kind="secret",
         label="SQUARE_TOKEN",
-        keywords=("sq0atp-", "sq0csp-", "EAAA"),
+        keywords=("sq0atp-", "sq0csp-", "EAA"),
         pattern=r"(?:sq0atp-[A-Za-z0-9_-]{22}|sq0csp-[A-Za-z0-9_-]{43}|EAAA[A-Za-z0-9_+=-]{60})",
         entropy=3.0,
         examples=("SQUARE_ACCESS_TOKEN=" + "EA" + "AA" + fake(60, ALNUM, 53),),
