@@ -226,7 +226,7 @@ def test_ruleset_version_changes_with_the_rules():
     )
 
 
-PINNED_DIGEST = "8b289b556207fe61"  # the table of RULESET_VERSION 2026.05.1
+PINNED_DIGEST = "02a984847f678072"  # the table of RULESET_VERSION 2026.06.1
 
 
 def test_this_repository_holds_no_scannable_value():

@@ -51,7 +51,7 @@ from typing import Dict, Tuple
 from . import ai, cloud, context, forges, infra, keys, messaging, personal, providers
 from .base import CLASSES, HEX, KINDS, Rule, fake, severity
 
-RULESET_VERSION = "2026.05.1"
+RULESET_VERSION = "2026.06.1"
 
 # Strings that must survive every rule (each rule's counterexamples add their own).
 COMMON_COUNTEREXAMPLES = (

@@ -126,7 +126,7 @@ def _ipv4(c: Any) -> bool:
         return False
     if all(len(o) == 1 for o in octets) or octets[3] in ("0", "255"):
         return False  # 1.2.3.4-style versions, well-known resolvers, network/broadcast addresses
-    if sum(len(o) == 1 for o in octets) >= 2 and max(int(o) for o in octets) < 64:
+    if len(octets[0]) == 1 and sum(len(o) == 1 for o in octets) >= 2 and max(int(o) for o in octets) < 64:
         return False  # 7.1.4.34, 4.10.22.7, 1.12.1.2: section and version numbers have small parts
     after = c.after(2)
     if len(after) == 2 and after[0] == "." and after[1].isdigit():
