@@ -443,6 +443,11 @@ def _prompt_user(rng):
     return value, rng.choice([f"{value}@macbook-pro ~ % npm test", f"{value}@build-7:~/repo$ make"])
 
 
+def _k8s_secret(rng):
+    value = base64.b64encode(("postgres://app:" + _varied(rng, 16) + "@db:5432/app").encode()).decode()
+    return value, f"apiVersion: v1\ndata:\n  DATABASE_URL: {value}\nkind: Secret\nmetadata:\n  name: app-{rng.randrange(100)}"
+
+
 # family -> (rule id that should find it, generator)
 _GENERATORS: Dict[str, Tuple[str, Generator]] = {
     "aws-access-key-id": ("aws-access-key-id", _token(("AK", "IA"), lambda r: _varied(r, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), "AWS_ACCESS_KEY_ID")),
@@ -523,6 +528,7 @@ _GENERATORS: Dict[str, Tuple[str, Generator]] = {
     "age-secret-key": ("age-secret-key", _age),
     "putty-private-key": ("putty-private-key", _putty),
     "json-web-token": ("json-web-token", _jwt),
+    "kubernetes-secret-data": ("kubernetes-secret-data", _k8s_secret),
     "docker-config-auth": ("docker-config-auth", _docker_auth),
     "url-credential": ("url-credential", _url_credential),
     "url-token": ("url-token", _url_token),

@@ -6,7 +6,7 @@ import binascii
 import re
 from typing import Any, Tuple
 
-from .base import ALNUM, B64, DASHES, HEX, JWT_EXAMPLE, TOKEN, Rule, fake, pem
+from .base import ALNUM, B64, DASHES, HEX, JWT_EXAMPLE, TOKEN, WORD, Rule, fake, pem
 
 
 def _jwt(c: Any) -> bool:
@@ -68,6 +68,40 @@ def _base64_private_key(c: Any) -> bool:
 _PEM_BODY = fake(600, B64, 12)
 
 
+# A Kubernetes Secret's data: map (kubectl get secret -o yaml): every value is base64 of
+# a secret whatever its key is called. Lines of "key: base64", each ending in a newline
+# or, inside a JSON string, in an escaped one.
+_K8S_DATA_LINES_RE = re.compile(
+    r"(?:(?:\r?\n|\\n)[ \t]{1,16}[A-Za-z0-9_.-]{1,253}:[ \t]{0,8}[\"']?[A-Za-z0-9+/]{4,8192}={0,2}[\"']?[ \t]{0,8})+"
+)
+_K8S_VALUE_RE = re.compile(r":[ \t]{0,8}[\"']?([A-Za-z0-9+/]{4,8192}={0,2})")
+_K8S_KIND_SEARCH = 4096
+
+
+def _kubernetes_secret_data(c: Any) -> bool:
+    """Cover the values of a Secret's ``data:`` block (the keys between them go too: one span)."""
+    lower = c.lower
+    floor, ceiling = max(0, c.start - _K8S_KIND_SEARCH), c.end + _K8S_KIND_SEARCH
+    window = lower[floor:ceiling]
+    if b"kind: secret" not in window and b'"kind":"secret"' not in window and b'kind: "secret"' not in window:
+        return False
+    block = _K8S_DATA_LINES_RE.match(c.text, c.match.end("head"), c.match.end("head") + 65536)
+    if block is None:
+        return False
+    values = list(_K8S_VALUE_RE.finditer(c.text, block.start(), block.end()))
+    decodable = 0
+    for value in values:
+        try:
+            base64.b64decode(value.group(1), validate=True)
+            decodable += 1
+        except (binascii.Error, ValueError):
+            pass
+    if not decodable:
+        return False
+    c.start, c.end = values[0].start(1), values[-1].end(1)
+    return True
+
+
 RULES: Tuple[Rule, ...] = (
     # --- Keys and tokens of any provider ---------------------------------------------
     Rule(
@@ -127,6 +161,29 @@ RULES: Tuple[Rule, ...] = (
         placeholder_check=False,
         examples=("PuTTY-User-Key-File-3: ssh-ed25519\nPublic-Lines: 2\nAAAAC3Nz\nPrivate-" + "Lines: 1\n" + fake(44, B64, 105) + "\nPrivate-MAC: " + fake(64, HEX, 106),),
         counterexamples=("Private-Lines: 1\nno mac here",),
+    ),
+    Rule(
+        id="kubernetes-secret-data",
+        description="The values of a Kubernetes Secret's data: map (base64, whatever the keys are called).",
+        kind="secret",
+        label="K8S_SECRET",
+        view="lower",
+        keywords=("data:",),
+        pattern=r"(?P<head>data:)[ \t]{0,8}",
+        left_boundary=WORD,
+        right_boundary="",
+        validator=_kubernetes_secret_data,
+        placeholder_check=False,
+        examples=(
+            "apiVersion: v1\ndata:\n  DATABASE_URL: " + base64.b64encode(b"postgres://app:" + fake(14, ALNUM, 260).encode() + b"@db:5432/app").decode()
+            + "\n  tls.key: " + fake(24, B64, 261) + "==\nkind: Secret\nmetadata:\n  name: app",
+            '{"output": "apiVersion: v1\\ndata:\\n  config.json: ' + fake(40, B64, 262) + '\\nkind: Secret\\n"}',
+        ),
+        counterexamples=(
+            "apiVersion: v1\ndata:\n  app.conf: " + fake(24, B64, 263) + "\nkind: ConfigMap",
+            "kind: Secret\ndata: {}\n",
+            "metadata:\n  data: ignored\nkind: Secret",
+        ),
     ),
     Rule(
         id="json-web-token",
