@@ -216,10 +216,14 @@ def _home_user(c: Any) -> bool:
     before = c.text[max(0, start - 8) : start]
     if not before or before[-1] in " \t\r\n\"'`=:(,;[{<>|" or before.endswith("file://"):
         return True
+    if len(before) >= 2 and before[-2] == "\\" and before[-1] in "ntr\"":
+        return True  # after an escaped newline or quote in a JSON string
     # The path may start higher up: /var, /private, WSL's /mnt/c, Git Bash's /c,
     # FreeBSD's /usr (/usr/home/NAME), a macOS volume (/Volumes/Data/Users/NAME).
     line = c.text[max(0, start - 96) : start]
-    token = line[max(line.rfind(sep) for sep in " \t\n\"'`=(,;[{<>|") + 1 :]
+    token = line[max(line.rfind(sep) for sep in " \t\n\"'`=(,;[{<>|\\") + 1 :]
+    if token[:1] in ("n", "t", "r") and line.endswith("\\" + token):
+        token = token[1:]  # a JSON escape (\n) before the path
     if token.startswith("file://"):
         token = token[7:]
     return bool(_HOME_PREFIX_RE.fullmatch(token))
