@@ -13,7 +13,7 @@ help:
 	@echo "make demo          export the bundled example (examples/flywheel/) and show its status"
 	@echo "make test          run the test suite (creates .venv/ with pytest on first use)"
 	@echo "make bench         export CPU and memory against a parse-and-reserialize floor; dedup quality; dataset report"
-	@echo "make bench-redact  redaction recall, precision and MB/s against detect-secrets"
+	@echo "make bench-redact  redaction recall per context and type, precision on real sessions, MB per CPU-second"
 	@echo "make agent         rebuild .agent/tools/ from tools/, schemas/ and skills/ (the installer)"
 
 demo:

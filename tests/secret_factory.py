@@ -28,9 +28,10 @@ import hashlib
 import ipaddress
 import json
 import random
+import re
 import string
 import uuid
-from typing import Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 ALNUM = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
@@ -432,6 +433,21 @@ def _windows_user(rng):
     return value, rng.choice([f"C:\\Users\\{value}\\AppData\\Local", '{"path": "C:\\\\Users\\\\' + value + '\\\\src"}'])
 
 
+def _tilde_user(rng):
+    value = rng.choice(_FIRST) + rng.choice(["_", "."]) + rng.choice(_LAST) + str(rng.randrange(10, 99))
+    return value, rng.choice([f"cp notes.txt ~{value}/backup/", f"ls -la ~{value}/.ssh"])
+
+
+def _prompt_user(rng):
+    value = rng.choice(_FIRST) + rng.choice(_LAST) + str(rng.randrange(10, 99))
+    return value, rng.choice([f"{value}@macbook-pro ~ % npm test", f"{value}@build-7:~/repo$ make"])
+
+
+def _k8s_secret(rng):
+    value = base64.b64encode(("postgres://app:" + _varied(rng, 16) + "@db:5432/app").encode()).decode()
+    return value, f"apiVersion: v1\ndata:\n  DATABASE_URL: {value}\nkind: Secret\nmetadata:\n  name: app-{rng.randrange(100)}"
+
+
 # family -> (rule id that should find it, generator)
 _GENERATORS: Dict[str, Tuple[str, Generator]] = {
     "aws-access-key-id": ("aws-access-key-id", _token(("AK", "IA"), lambda r: _varied(r, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), "AWS_ACCESS_KEY_ID")),
@@ -512,6 +528,7 @@ _GENERATORS: Dict[str, Tuple[str, Generator]] = {
     "age-secret-key": ("age-secret-key", _age),
     "putty-private-key": ("putty-private-key", _putty),
     "json-web-token": ("json-web-token", _jwt),
+    "kubernetes-secret-data": ("kubernetes-secret-data", _k8s_secret),
     "docker-config-auth": ("docker-config-auth", _docker_auth),
     "url-credential": ("url-credential", _url_credential),
     "url-token": ("url-token", _url_token),
@@ -534,7 +551,68 @@ _GENERATORS: Dict[str, Tuple[str, Generator]] = {
     "ipv6-address": ("ipv6-address", _ipv6),
     "home-directory-user": ("home-directory-user", _home_user),
     "windows-home-directory-user": ("windows-home-directory-user", _windows_user),
+    "tilde-home-user": ("tilde-home-user", _tilde_user),
+    "shell-prompt-user": ("shell-prompt-user", _prompt_user),
 }
+
+def _shuffled_like(rng: random.Random, value: str, keep: Tuple[int, int]) -> str:
+    """``value`` with every letter and digit outside ``keep`` replaced by a random one of its class.
+
+    Classes follow token alphabets (a-f stays hex, g-h stays in a-h, 0-9 stays a digit), so the
+    result still has the shape the rule's pattern asks for.
+    """
+    out = []
+    # Literal parts of a format (TEST, live, tkn, the X at the end) are short runs: only runs
+    # of eight or more letters and digits are filler.
+    filler = set()
+    for run in re.finditer(r"[A-Za-z0-9]{8,}", value):
+        filler.update(range(run.start(), run.end()))
+    for index, char in enumerate(value):
+        if keep[0] <= index < keep[1] or index not in filler:
+            out.append(char)
+            continue
+        for group in ("0123456789", "abcdef", "gh", "ijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ"):
+            if char in group:
+                out.append(rng.choice(group))
+                break
+    return "".join(out)
+
+
+def _from_rule_example(rule_id: str) -> Generator:
+    """Random values shaped like a prefixed-token rule's own example (rules/providers.py)."""
+
+    cache: Dict[str, Any] = {}
+
+    def make(rng: random.Random) -> Tuple[str, str]:
+        if not cache:
+            from data_flywheel.redaction import Redactor, rules
+
+            rule = rules.rules_by_id()[rule_id]
+            single = Redactor(rules=[rule])
+            example = rule.examples[0]
+            found = single.scan(example)[0]
+            base = example[found.offset : found.end]
+            lowered = base.lower()
+            keyword = max((k for k in rule.keywords if k.lower() in lowered), key=len)
+            at = lowered.index(keyword.lower())
+            # The keyword and the character after it (EAA + M|C|G|B) stay as the example has them.
+            keep = (0, at + len(keyword) + 1) if "://" not in base else (0, base.rindex("/") + 1)
+            if at > 0:
+                keep = (at, at + len(keyword))
+            cache.update(label=rule.label, base=base, keep=keep)
+        value = _shuffled_like(rng, cache["base"], cache["keep"])
+        return value, (_context(rng, cache["label"], value) if rng.random() < 0.5 else _bare(rng, value))
+
+    return make
+
+
+def _provider_generators() -> Dict[str, Tuple[str, Generator]]:
+    from data_flywheel.redaction.rules import providers
+
+    return {rule.id: (rule.id, _from_rule_example(rule.id)) for rule in providers.RULES}
+
+
+_GENERATORS.update(_provider_generators())
 
 FAMILIES: Dict[str, str] = {family: rule_id for family, (rule_id, _) in _GENERATORS.items()}
 

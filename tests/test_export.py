@@ -512,17 +512,27 @@ def test_invalid_config_json_names_the_key_and_line(tmp_path):
     assert not (root / "flywheel" / "exports").exists()
 
 
-def test_auto_redacted_runs_are_not_trainable_unless_the_team_accepts_them(tmp_path):
-    secret_run = make_run(1, input_redacted="logs in /home/" + "dana/app.log")
+def test_runs_with_a_secret_are_not_trainable_unless_the_team_accepts_them(tmp_path):
+    token = "gh" + "p_" + "a1B2c3D4e5F6g7H8i9J0" + "kLmNoPqRsTuVwXyZ12"
+    secret_run = make_run(1, input_redacted="deploy with " + token)
     result, out = export(tmp_path, [secret_run, make_run(2)])
     traces = read_jsonl(out / "trace-records.jsonl")
     assert traces[0]["redaction_status"] == "auto_redacted"
-    assert traces[0]["redaction"] == {"findings": 1, "by_rule": {"home-directory-user": 1}, "by_field": {"input_redacted": 1}}
+    assert traces[0]["redaction"] == {
+        "findings": 1, "by_class": {"secret": 1}, "by_rule": {"github-pat": 1}, "by_field": {"input_redacted": 1},
+    }
     assert traces[0]["not_trainable_because"] == ["auto_redacted"]
     assert len(read_jsonl(out / "training-examples.jsonl")) == 1
     report = json.loads((out / "redaction-report.json").read_text())
-    assert report["by_workflow"] == {"saas/bug_triage": {"home-directory-user": 1}}
+    assert report["by_workflow"] == {"saas/bug_triage": {"github-pat": 1}}
     assert report["runs_affected"] == 1 and report["ruleset_version"]
+    assert report["by_class"] == {"secret": 1, "personal": 0}
+    assert report["runs_by_class"] == {"secret": 1, "personal": 0}
+    assert ("redaction: 1 secret and 0 personal finding (github-pat 1); 1 run with a secret replaced, "
+            "not trainable until a person accepts them") in result.out
+    readme = (out / "README.md").read_text()
+    assert "- runs with a secret replaced: 1; with personal data only: 0" in readme
+    assert "- findings by class: 1 secret, 0 personal" in readme
 
     root = _agent_root_with(tmp_path / "team", "config.json", '{"accept_auto_redacted": true}')
     write_runs(root / "flywheel" / "approved-runs.jsonl", [secret_run, make_run(2)])
@@ -530,4 +540,48 @@ def test_auto_redacted_runs_are_not_trainable_unless_the_team_accepts_them(tmp_p
     assert accepted.code == 0, accepted
     rows = read_jsonl(tmp_path / "team-out" / "training-examples.jsonl")
     assert len(rows) == 2
+    assert rows[0]["input"] == "deploy with [GITHUB_TOKEN_1]"
+
+
+def test_runs_with_only_personal_data_train_with_placeholders_unless_config_is_strict(tmp_path):
+    personal_run = make_run(1, input_redacted="logs in /home/" + "dana/app.log")
+    result, out = export(tmp_path, [personal_run, make_run(2)])
+    traces = read_jsonl(out / "trace-records.jsonl")
+    assert traces[0]["redaction_status"] == "auto_redacted"
+    assert traces[0]["redaction"]["by_class"] == {"personal": 1}
+    assert traces[0]["not_trainable_because"] == []
+    rows = read_jsonl(out / "training-examples.jsonl")
     assert rows[0]["input"] == "logs in /home/[HOME_USER_1]/app.log"
+    assert "1 run with personal data only, trainable with placeholders" in result.out
+    report = json.loads((out / "redaction-report.json").read_text())
+    assert report["runs_by_class"] == {"secret": 0, "personal": 1}
+    assert report["personal_data_runs_trainable"] is True
+
+    root = _agent_root_with(tmp_path / "strict", "config.json", '{"personal_data_trainable": false}')
+    write_runs(root / "flywheel" / "approved-runs.jsonl", [personal_run, make_run(2)])
+    strict = run_cli(["export", "--agent-root", str(root), "--out", str(tmp_path / "strict-out")], env=EPOCH)
+    assert strict.code == 0, strict
+    traces = read_jsonl(tmp_path / "strict-out" / "trace-records.jsonl")
+    assert traces[0]["not_trainable_because"] == ["personal_data_redacted"]
+    assert "not trainable (personal_data_trainable is false)" in strict.out
+
+
+def test_harvested_claims_are_judged_by_class_and_config_not_by_the_claim(tmp_path):
+    """Harvest stores auto_redacted and what it replaced; config decides, not the claim."""
+    personal = make_run(1, redaction_status="auto_redacted", redaction_findings={"personal": 2})
+    secret = make_run(2, redaction_status="auto_redacted", redaction_findings={"secret": 1, "personal": 1})
+    unknown = make_run(3, redaction_status="auto_redacted")  # an older harvest: which class is unknown
+    result, out = export(tmp_path, [personal, secret, unknown])
+    traces = read_jsonl(out / "trace-records.jsonl")
+    assert [t["not_trainable_because"] for t in traces] == [[], ["auto_redacted"], ["auto_redacted"]]
+    assert traces[1]["redaction"]["harvested_by_class"] == {"personal": 1, "secret": 1}
+    report = json.loads((out / "redaction-report.json").read_text())
+    assert report["runs_by_class"] == {"secret": 2, "personal": 1}
+    assert report["findings"] == 0 and report["by_class"] == {"secret": 0, "personal": 0}
+
+    root = _agent_root_with(tmp_path / "team", "config.json", '{"accept_auto_redacted": true}')
+    write_runs(root / "flywheel" / "approved-runs.jsonl", [personal, secret, unknown])
+    accepted = run_cli(["export", "--agent-root", str(root), "--out", str(tmp_path / "team-out")], env=EPOCH)
+    assert accepted.code == 0, accepted
+    traces = read_jsonl(tmp_path / "team-out" / "trace-records.jsonl")
+    assert [t["trainable"] for t in traces] == [True, True, True]

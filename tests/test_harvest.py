@@ -119,6 +119,10 @@ def test_home_folder_user_names_and_secrets_never_reach_the_output(tmp_path):
     leaks = [family for family, value, _ in planted if value in written or value in result.out + result.err]
     assert leaks == []
     assert "[HOME_USER_1]" in written
+    # What was replaced is stored by class, so the export can judge it (the text holds only placeholders).
+    stored = [c for c in read_jsonl(candidates) if c["redaction_status"] == "auto_redacted"]
+    assert stored and all(c["redaction_findings"].get("personal", 0) >= 1 for c in stored)
+    assert any(c["redaction_findings"].get("secret", 0) >= 1 for c in stored)
 
 
 def test_bad_input_is_reported_and_the_rest_is_harvested(tmp_path):

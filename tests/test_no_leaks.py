@@ -6,10 +6,12 @@ curl command, JSON tool output) in a different field of an approved run:
 free text, chat messages, tool-call arguments and results, review notes,
 rules, even a wrongly typed field whose schema message would quote it.
 """
+import hashlib
 import json
 import os
 
 from conftest import run_cli
+from data_flywheel.redaction import RULES
 from secret_factory import FAMILIES, planted_texts
 
 
@@ -99,6 +101,15 @@ def test_no_planted_value_reaches_any_output_stdout_or_stderr(tmp_path):
     assert leaks == []
 
     metrics = json.loads((out / "flywheel-metrics.json").read_text())
-    # Every planted run was caught: auto-redacted, not trainable.
+    # Every planted run was caught; a run with a planted secret is not trainable,
+    # one with personal data only trains with its placeholders.
     assert metrics["redaction"]["runs_affected"] >= len(runs) - len(runs) // 7 - 1
-    assert metrics["trainable_traces"] == 0
+    secret_rules = {rule.id for rule in RULES if rule.severity == "secret"}
+    traces = {t["source_run_id_hash"]: t for t in map(json.loads, (out / "trace-records.jsonl").read_text().splitlines())}
+    wrong = []
+    for (family, _value, _text), run in zip(planted, runs):
+        trace = traces.get("sha256:" + hashlib.sha256(run["id"].encode()).hexdigest())  # None: an invalid line
+        if trace is not None and FAMILIES[family] in secret_rules and trace["trainable"]:
+            wrong.append(family)
+    assert wrong == []
+    assert 0 < metrics["trainable_traces"] < len(runs) // 2

@@ -272,6 +272,24 @@ def test_a_recorded_secret_run_is_exported_but_not_trained_on(tmp_path):
     assert (metrics["total_traces"], metrics["trainable_traces"]) == (2, 1)
 
 
+def test_a_recorded_run_says_what_it_replaced_by_class_and_personal_data_trains(tmp_path):
+    pat_text = next(text for family, _v, text in planted_texts(seed=4) if family == "github-pat")
+    email = "dana.k" + "@" + "example-shop.com"
+    assert record(tmp_path, "--domain", "saas", "--workflow", "bug_triage", "--status", "accepted",
+                  "--input", f"Mail {email} about the import.", "--output", "Sent.")[0].code == 0
+    assert record(tmp_path, "--domain", "saas", "--workflow", "bug_triage", "--status", "accepted",
+                  "--input", f"Why does {pat_text} fail?", "--output", "It expired.")[0].code == 0
+    rows = read_jsonl(tmp_path / "runs.jsonl")
+    assert [row["redaction_findings"] for row in rows] == [{"personal": 1}, {"secret": 1}]
+    assert email not in json.dumps(rows)
+    result = run_cli(["export", "--approved-runs", str(tmp_path / "runs.jsonl"), "--out", str(tmp_path / "out"),
+                      "--project", "p"], env=ENV)
+    assert result.code == 0, result
+    metrics = json.loads((tmp_path / "out" / "flywheel-metrics.json").read_text())
+    assert (metrics["total_traces"], metrics["trainable_traces"]) == (2, 1)
+    assert metrics["redaction"]["runs_by_class"] == {"personal": 1, "secret": 1}
+
+
 def test_a_torn_last_line_in_the_store_does_not_swallow_the_record(tmp_path):
     (tmp_path / "runs.jsonl").write_text('{"id": "torn", "crea')
     result = run_cli(["record", "--approved-runs", str(tmp_path / "runs.jsonl"), *BASIC], env=ENV)

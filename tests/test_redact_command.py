@@ -56,13 +56,14 @@ def test_check_json_is_one_object(in_tmp):
     assert result.code == 1 and result.err == ""
     document = json.loads(result.out)
     assert document["findings"] == [
-        {"source": "notes.txt", "line": 1, "column": 13, "rule_id": "github-pat", "kind": "secret", "label": "GITHUB_TOKEN"},
-        {"source": "notes.txt", "line": 2, "column": 6, "rule_id": "email-address", "kind": "pii", "label": "EMAIL"},
-        {"source": "notes.txt", "line": 2, "column": 47, "rule_id": "home-directory-user", "kind": "pii", "label": "HOME_USER"},
+        {"source": "notes.txt", "line": 1, "column": 13, "rule_id": "github-pat", "kind": "secret", "class": "secret", "label": "GITHUB_TOKEN"},
+        {"source": "notes.txt", "line": 2, "column": 6, "rule_id": "email-address", "kind": "pii", "class": "personal", "label": "EMAIL"},
+        {"source": "notes.txt", "line": 2, "column": 47, "rule_id": "home-directory-user", "kind": "pii", "class": "personal", "label": "HOME_USER"},
     ]
     assert document["total"] == 3
     assert document["counts"] == {"email-address": 1, "github-pat": 1, "home-directory-user": 1}
     assert document["kinds"] == {"pii": 2, "secret": 1}
+    assert document["classes"] == {"personal": 2, "secret": 1}
     assert document["ruleset_version"]
 
 
@@ -70,7 +71,7 @@ def test_json_without_check_reports_and_exits_0():
     result = run_cli(["redact", "--json", "-"], stdin=SAMPLE.encode())
     assert result.code == 0 and json.loads(result.out)["total"] == 3
     clean = run_cli(["redact", "--json"], stdin=b"nothing to see\n")
-    assert clean.code == 0 and json.loads(clean.out) == {"ruleset_version": json.loads(result.out)["ruleset_version"], "findings": [], "total": 0, "counts": {}, "kinds": {}}
+    assert clean.code == 0 and json.loads(clean.out) == {"ruleset_version": json.loads(result.out)["ruleset_version"], "findings": [], "total": 0, "counts": {}, "kinds": {}, "classes": {}}
 
 
 def test_standard_input_with_dash_or_no_path():
@@ -160,7 +161,7 @@ def test_list_rules(in_tmp):
     assert result.code == 0
     assert any(line.startswith("github-fine-grained-pat ") for line in result.out.splitlines())
     document = json.loads(run_cli(["redact", "--list-rules", "--json"]).out)
-    assert {"id": "email-address", "kind": "pii", "label": "EMAIL"}.items() <= next(r for r in document["rules"] if r["id"] == "email-address").items()
+    assert {"id": "email-address", "kind": "pii", "class": "personal", "label": "EMAIL"}.items() <= next(r for r in document["rules"] if r["id"] == "email-address").items()
 
 
 def test_help_has_an_example_and_the_pre_commit_hook():

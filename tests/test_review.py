@@ -583,7 +583,7 @@ def test_show_json_is_the_whole_candidate_for_an_agent(repo):
 
 
 def test_show_on_a_real_session_says_what_redaction_means_for_training(tmp_path):
-    """A real Gemini CLI session (codemie-code): its home-folder path and an e-mail address were redacted at harvest."""
+    """A real Gemini CLI session (codemie-code): its home-folder paths and e-mail addresses were redacted at harvest."""
     sessions = tmp_path / "sessions"
     sessions.mkdir()
     shutil.copy(GEMINI_REAL, sessions)
@@ -603,10 +603,10 @@ def test_show_on_a_real_session_says_what_redaction_means_for_training(tmp_path)
     assert shown.out.splitlines()[1].startswith("  project gemini-907f20644716 \u00b7 harness gemini-cli \u00b7 model gemini-3-pro")
     redaction = shown.out.split("redaction:\n", 1)[1].split("trainable:\n", 1)[0]
     assert "[HOME_USER_n] \u00d7" in redaction or "[EMAIL_n] \u00d7" in redaction
-    assert ("trainable:\n  no, if accepted: its redaction status is not 'passed': the scanner replaced values in it when it "
-            "was harvested, and the export trains only on runs it did not have to change\n") in shown.out
+    # Personal data only (an e-mail address, a home folder): it trains with its placeholders.
+    assert ("trainable:\n  yes, if accepted: it passes every check the export makes") in shown.out
     document = run_cli(["review", "--agent-root", str(root), "--show", row["id"], "--json"], env=ENV).json()
-    assert document["trainability"]["because"] == ["redaction_not_passed"] and document["trainability"]["trainable"] is False
+    assert document["trainability"]["because"] == [] and document["trainability"]["trainable"] is True
     # What --show predicted is what the export then decides.
     assert run_cli(["review", "--agent-root", str(root), "--accept", row["id"]], env=ENV).code == 0
     assert run_cli(["export", "--agent-root", str(root), "--out", str(tmp_path / "out")], env=ENV).code == 0

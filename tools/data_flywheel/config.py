@@ -5,8 +5,13 @@ file, the line the key is on and the fix, because a silently ignored setting
 is worse than an error. Keys:
 
 - ``accept_auto_redacted`` (bool, default false): let runs in which the
-  scanner replaced something become training examples and eval cases. Off by
-  default: a run whose text needed redacting is not trainable (fail closed).
+  scanner replaced a *secret* (a credential, key, token or connection string)
+  become training examples and eval cases. Off by default: such a run is not
+  trainable (fail closed).
+- ``personal_data_trainable`` (bool, default true): runs whose only findings
+  are *personal* data (e-mail addresses, phone numbers, IPs, home-folder names,
+  deny-list entries) are trainable after replacement: the placeholder is what
+  trains. ``false`` makes them wait like secrets (strict).
 - ``capture_hook`` (bool, default false): let the ``hook`` command harvest the
   session a harness hook names. Off by default: nothing is captured unless the
   team opts in.
@@ -29,12 +34,15 @@ CONFIG_FILE = "config.json"
 @dataclass(frozen=True)
 class Config:
     accept_auto_redacted: bool = False
+    personal_data_trainable: bool = True
     capture_hook: bool = False
     split_ratios: Optional[Mapping[str, float]] = None  # None: the default ratios
 
 
 _EXPECTED_WORDS = {bool: "true or false", dict: 'an object, e.g. {"train": 0.8, "validation": 0.1, "test": 0.1}'}
-_KEYS: Dict[str, type] = {"accept_auto_redacted": bool, "capture_hook": bool, "split_ratios": dict}
+_KEYS: Dict[str, type] = {
+    "accept_auto_redacted": bool, "capture_hook": bool, "personal_data_trainable": bool, "split_ratios": dict,
+}
 
 
 def key_line(text: str, key: str) -> Optional[int]:

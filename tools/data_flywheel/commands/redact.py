@@ -106,13 +106,13 @@ def _list_rules(args: argparse.Namespace, streams: Any, version: str) -> int:
         streams.json(
             {
                 "ruleset_version": version,
-                "rules": [{"id": r.id, "kind": r.kind, "label": r.label, "description": r.description} for r in RULES],
+                "rules": [{"id": r.id, "kind": r.kind, "class": r.severity, "label": r.label, "description": r.description} for r in RULES],
             }
         )
         return 0
     width = max(len(rule.id) for rule in RULES)
     for rule in RULES:
-        streams.stdout.write(f"{rule.id:<{width}}  {rule.kind:<6}  [{rule.label}_n]  {rule.description}\n")
+        streams.stdout.write(f"{rule.id:<{width}}  {rule.severity:<8}  [{rule.label}_n]  {rule.description}\n")
     return 0
 
 
@@ -126,6 +126,7 @@ class _Report:
         self.listing = args.check or args.json
         self.total = 0
         self.by_kind: Dict[str, int] = {}
+        self.by_class: Dict[str, int] = {}
         self.by_rule: Dict[str, int] = {}
         if self.json:
             # Written piece by piece, so a huge input's findings are never all in memory.
@@ -134,6 +135,7 @@ class _Report:
     def count(self, finding: Any) -> None:
         self.total += 1
         self.by_kind[finding.kind] = self.by_kind.get(finding.kind, 0) + 1
+        self.by_class[finding.severity] = self.by_class.get(finding.severity, 0) + 1
         self.by_rule[finding.rule_id] = self.by_rule.get(finding.rule_id, 0) + 1
 
     def count_all(self, findings: List[Any]) -> None:
@@ -143,14 +145,16 @@ class _Report:
     def add(self, source: str, finding: Any) -> None:
         self.count(finding)
         if self.json:
-            document = {"source": source, "line": finding.line, "column": finding.column, "rule_id": finding.rule_id, "kind": finding.kind, "label": finding.label}
+            document = {"source": source, "line": finding.line, "column": finding.column, "rule_id": finding.rule_id, "kind": finding.kind,
+                        "class": finding.severity, "label": finding.label}
             self.streams.stdout.write(("\n    " if self.total == 1 else ",\n    ") + json.dumps(document))
         else:
             self.streams.stdout.write(f"{source}:{finding.line}:{finding.column}: {finding.kind} {finding.rule_id} ({finding.label})\n")
 
     def finish(self) -> int:
         if self.json:
-            tail = {"total": self.total, "counts": dict(sorted(self.by_rule.items())), "kinds": dict(sorted(self.by_kind.items()))}
+            tail = {"total": self.total, "counts": dict(sorted(self.by_rule.items())), "kinds": dict(sorted(self.by_kind.items())),
+                    "classes": dict(sorted(self.by_class.items()))}
             body = json.dumps(tail, indent=2)[1:-1].rstrip()
             self.streams.stdout.write(("\n  ]," if self.total else "],") + body + "\n}\n")
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.by_kind.items()))
@@ -165,7 +169,7 @@ class _Report:
 
 
 class _Reader:
-    """Pieces of UTF-8 text from a byte or text stream: lines, or at most ``_PIECE`` bytes of a long line.
+    """Pieces of UTF-8 text from a byte or text stream, at most ``_PIECE`` bytes each.
 
     Undecodable bytes become U+FFFD; the lines where that happened are remembered
     for a warning (the bytes themselves are never echoed).
@@ -187,13 +191,17 @@ class _Reader:
     def _text_pieces(self) -> Iterator[str]:
         assert self.text is not None
         while True:
-            piece = self.text.readline(_PIECE)
+            piece = self.text.read(_PIECE)
             if not piece:
                 return
             yield piece
 
     def _chunks(self) -> Iterator[bytes]:
-        """Lines of bytes (a long line in pieces of at most ``_PIECE``), after a look at the start."""
+        """Blocks of at most ``_PIECE`` bytes, after a look at the start.
+
+        Blocks, not lines: the engine finds its own lines, and a loop per line
+        cost more than the scan itself (216,000 lines of source code, 0.6 s of 1.6 s).
+        """
         assert self.binary is not None
         head = self.binary.read(_SNIFF)
         if b"\x00" in head:
@@ -202,17 +210,10 @@ class _Reader:
                 source=self.source,
                 remedy="redact reads text; leave binary files out (pre-commit: types: [text])",
             )
-        start = io.BytesIO(head)
+        if head:
+            yield head
         while True:
-            chunk = start.readline(_PIECE)
-            if not chunk:
-                break
-            if not chunk.endswith(b"\n") and len(chunk) < _PIECE:
-                yield chunk + self.binary.readline(_PIECE - len(chunk))  # the line goes on in the stream
-                break
-            yield chunk
-        while True:
-            chunk = self.binary.readline(_PIECE)
+            chunk = self.binary.read(_PIECE)
             if not chunk:
                 return
             yield chunk
@@ -230,7 +231,7 @@ class _Reader:
             data = carry + chunk
             carry = b""
             if not data.endswith(b"\n"):
-                # Part of a long line: keep an incomplete UTF-8 sequence for the next piece.
+                # A block may end inside a character: keep an incomplete UTF-8 sequence for the next one.
                 data, carry = _split_incomplete(data)
             if data:
                 yield self._decode(data, line)

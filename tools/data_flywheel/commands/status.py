@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ..terminal import Painter, colour_enabled, is_terminal, plural
 from . import common
+from .export import redaction_line
 
 NAME = "status"
 SUMMARY = "readiness per domain/workflow: counts, band, what the next band needs"
@@ -31,7 +32,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args, streams) -> int:
-    plan, _settings, result = common.run_over_approved_runs(args, streams, write=False, label="reading runs")
+    plan, settings, result = common.run_over_approved_runs(args, streams, write=False, label="reading runs")
     metrics = result.metrics
     next_step = _next_step(metrics, plan)
     if args.json:
@@ -81,10 +82,9 @@ def run(args, streams) -> int:
                      for index in range(len(COLUMNS) - 1)]
             line = "  ".join(cells) + "  " + row[-1]
             out.write((paint(line, "bold") if number == 0 else line) + "\n")
-    redaction = metrics["redaction"]
-    if redaction["findings"]:
-        kinds = ", ".join(f"{rule} {count}" for rule, count in sorted(redaction["by_rule"].items(), key=lambda kv: (-kv[1], kv[0])))
-        out.write(paint(f"redaction findings: {kinds} ({plural(redaction['runs_affected'], 'run')})", "yellow") + "\n")
+    line = redaction_line(metrics["redaction"], settings)
+    if line:
+        out.write(paint(line, "yellow") + "\n")
     skipped = metrics["input_quality"]["skipped_lines"]
     if skipped:
         out.write(paint(f"input: {skipped} lines skipped (warnings above)", "yellow") + "\n")
@@ -105,6 +105,6 @@ def progress_bar(progress, paint, width: int = BAR_WIDTH) -> str:
 def _next_step(metrics, plan) -> str:
     from .export import next_step_for
 
-    if metrics["total_traces"] and not metrics["input_quality"]["skipped_lines"] and not metrics["redaction"]["runs_affected"]:
+    if metrics["total_traces"] and not metrics["input_quality"]["skipped_lines"] and not metrics["redaction"]["runs_by_class"]["secret"]:
         return "export to refresh the artifacts: python3 .agent/tools/data_flywheel_export.py export"
     return next_step_for(metrics, plan)

@@ -9,7 +9,9 @@ by rule and by field, never as values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
+
+from ..records.run import AUTO_REDACTED, PERSONAL_REDACTED
 
 # Not free text: hashed or parsed before use, never written as they are.
 _UNSCANNED_TOP_LEVEL = ("id", "created_at", "timestamp")
@@ -33,16 +35,59 @@ class RunFindings:
     count: int = 0
     by_rule: Dict[str, int] = field(default_factory=dict)
     by_field: Dict[str, int] = field(default_factory=dict)
-    # Which rule each placeholder stands for (placeholders are not secrets): lets a part
-    # of the record (one request of a harvested episode) say what was found in it.
-    placeholders: Dict[str, str] = field(default_factory=dict)
+    # Which rule and class each placeholder stands for (placeholders are not secrets): lets a
+    # part of the record (one request of a harvested episode) say what was found in it.
+    placeholders: Dict[str, Tuple[str, str]] = field(default_factory=dict)
+    # ``secret`` and ``personal`` (redaction.CLASSES): what the findings mean for training.
+    by_class: Dict[str, int] = field(default_factory=dict)
 
     def as_record(self) -> Dict[str, Any]:
         return {
             "findings": self.count,
+            "by_class": dict(sorted(self.by_class.items())),
             "by_rule": dict(sorted(self.by_rule.items())),
             "by_field": dict(sorted(self.by_field.items())),
         }
+
+
+# The claims a run may carry that the tool itself wrote: "passed" (it scanned and
+# found nothing) and "auto_redacted" (it replaced something; the classes are in
+# ``redaction_findings``). Anything else ("needs_review", "failed") blocks training.
+TOOL_CLAIMS = ("passed", "auto_redacted")
+
+
+def stored_classes(record: Dict[str, Any]) -> Dict[str, int]:
+    """The findings by class a run says the tool already replaced (harvest writes them).
+
+    A run that claims ``auto_redacted`` without saying what was replaced (written
+    by an older version, or by hand) counts as one secret: fail closed.
+    """
+    stored = record.get("redaction_findings")
+    counts: Dict[str, int] = {}
+    if isinstance(stored, dict):
+        for name in ("secret", "personal"):
+            value = stored.get(name)
+            if type(value) is int and value > 0:
+                counts[name] = value
+    if not counts and record.get("redaction_status") == "auto_redacted":
+        counts["secret"] = 1
+    return counts
+
+
+def redaction_block(by_class: Dict[str, int], config: Any) -> Optional[str]:
+    """Why these findings keep a run out of training, or ``None``.
+
+    Everything found is always replaced. A secret blocks until the team accepts
+    such runs (``accept_auto_redacted``); personal data alone does not, unless
+    ``personal_data_trainable`` is false.
+    """
+    if config.accept_auto_redacted:
+        return None
+    if by_class.get("secret"):
+        return AUTO_REDACTED
+    if by_class.get("personal") and not config.personal_data_trainable:
+        return PERSONAL_REDACTED
+    return None
 
 
 class RedactionGate:
@@ -61,10 +106,11 @@ class RedactionGate:
         for finding in session.findings:
             found.count += 1
             found.by_rule[finding.rule_id] = found.by_rule.get(finding.rule_id, 0) + 1
+            found.by_class[finding.severity] = found.by_class.get(finding.severity, 0) + 1
             name = finding.field or ""
             found.by_field[name] = found.by_field.get(name, 0) + 1
             if finding.placeholder:
-                found.placeholders[finding.placeholder] = finding.rule_id
+                found.placeholders[finding.placeholder] = (finding.rule_id, finding.severity)
         return clean, found
 
     @staticmethod

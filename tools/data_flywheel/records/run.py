@@ -15,7 +15,8 @@ from . import normalize
 # Why a run is not trainable, as codes in trace records and counts in metrics.
 NOT_APPROVED = "not_approved"
 REDACTION_NOT_PASSED = "redaction_not_passed"
-AUTO_REDACTED = "auto_redacted"
+AUTO_REDACTED = "auto_redacted"  # a secret was replaced and nobody accepted the run
+PERSONAL_REDACTED = "personal_data_redacted"  # personal data was replaced and config.json is strict
 RAW_INPUT_STORED = "raw_input_stored"
 OPTED_OUT = "opted_out"
 EMPTY_TEXT = "empty_text"
@@ -57,6 +58,8 @@ class Run:
     claim: str
     redaction_status: str
     findings: Dict[str, Any]
+    # Replaced values by class (secret, personal), found now or at harvest: the redaction verdict's input.
+    classes: Dict[str, int] = field(default_factory=dict)
     not_trainable_because: List[str] = field(default_factory=list)
     eval_ready: bool = False
     lists: Dict[str, List[str]] = field(default_factory=dict)

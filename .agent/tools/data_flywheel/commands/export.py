@@ -87,13 +87,9 @@ def run(args, streams) -> int:
     elif quality["skipped_lines"]:
         reasons = ", ".join(f"{count} {reason}" for reason, count in quality["by_reason"].items())
         out.write(paint_out(f"input: {quality['skipped_lines']} lines skipped ({reasons})", "yellow") + "\n")
-    redaction = metrics["redaction"]
-    if redaction["runs_affected"]:
-        rules = ", ".join(f"{rule} {count}" for rule, count in sorted(redaction["by_rule"].items(), key=lambda kv: -kv[1])[:5])
-        verdict = "kept trainable (accept_auto_redacted)" if settings.accept_auto_redacted else "not trainable until reviewed"
-        out.write(
-            paint_out(f"redaction: {plural(redaction['runs_affected'], 'run')} auto-redacted ({rules}); {verdict}", "yellow") + "\n"
-        )
+    line = redaction_line(metrics["redaction"], settings)
+    if line:
+        out.write(paint_out(line, "yellow") + "\n")
     out.write(f"report: {os.path.join(plan.out, 'report.html')} (open it in a browser, or: report --open)\n")
     out.write(f"next: {next_step}\n")
     return 0
@@ -107,14 +103,36 @@ def _cards_summary(counts) -> str:
     return text
 
 
+def redaction_line(redaction, settings) -> str:
+    """What the scanner replaced, by class, and what that means for training ("" when nothing)."""
+    runs = redaction["runs_by_class"]
+    if not redaction["findings"] and not runs["secret"] and not runs["personal"]:
+        return ""
+    by_class = redaction["by_class"]
+    top = sorted(redaction["by_rule"].items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    rules = f" ({', '.join(f'{rule} {count}' for rule, count in top)})" if top else ""
+    parts = []
+    if runs["secret"]:
+        verdict = "kept trainable (accept_auto_redacted)" if settings.accept_auto_redacted else "not trainable until a person accepts them"
+        parts.append(f"{plural(runs['secret'], 'run')} with a secret replaced, {verdict}")
+    if runs["personal"]:
+        trainable = settings.personal_data_trainable or settings.accept_auto_redacted
+        verdict = "trainable with placeholders" if trainable else "not trainable (personal_data_trainable is false)"
+        parts.append(f"{plural(runs['personal'], 'run')} with personal data only, {verdict}")
+    return (f"redaction: {by_class['secret']} secret and {by_class['personal']} personal "
+            f"finding{'s' * (redaction['findings'] != 1)}{rules}; " + "; ".join(parts))
+
+
 def next_step_for(metrics, plan) -> str:
     quality = metrics["input_quality"]
     if quality["missing"]:
         return f"put approved runs in {plan.approved_runs} (one JSON object per line), then export again"
     if quality["skipped_lines"]:
         return "fix the skipped lines shown above (or in input_quality), then export again"
-    if metrics["redaction"]["runs_affected"]:
-        return "check redaction-report.json; fix the source runs or set accept_auto_redacted in .agent/flywheel/config.json"
+    runs = metrics["redaction"]["runs_by_class"]
+    if runs["secret"]:
+        return ("check redaction-report.json: runs with a secret replaced wait for a person; fix the source runs "
+                "or set accept_auto_redacted in .agent/flywheel/config.json")
     if not metrics["total_traces"]:
         return "no runs yet: approve some agent work and record it"
     upcoming = [

@@ -572,8 +572,10 @@ def _show(candidate: Dict[str, Any], entry, position: str, paint: Painter, label
     out.write("\n" + paint(f"{position} {candidate['id']}", "bold") + f"  {domain}/{workflow}\n")
     out.write("  " + " \u00b7 ".join(details) + "\n")
     if facts.redacted:
-        out.write("  " + paint(show.redaction_lines(facts)[0] + " (placeholders such as [EMAIL_1]; "
-                               "review --show ID says what that means for training)", "yellow") + "\n")
+        found = candidate.get("redaction_findings") if isinstance(candidate.get("redaction_findings"), dict) else {}
+        classes = ", ".join(f"{count} {name}" for name, count in sorted(found.items()) if type(count) is int)
+        out.write("  " + paint(show.redaction_lines(facts)[0] + f" ({classes + '; ' if classes else ''}placeholders such as "
+                               "[EMAIL_1]; review --show ID says what that means for training)", "yellow") + "\n")
     out.write(paint("task:", "cyan") + "\n")
     for line in show.clip(str(candidate.get("input_redacted") or ""), show.TASK_SHOWN):
         out.write(f"  {line}\n")

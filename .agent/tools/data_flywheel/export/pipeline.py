@@ -20,7 +20,6 @@ from .. import __version__, jsonio
 from ..config import Config
 from ..records import normalize, schemas
 from ..records.run import (
-    AUTO_REDACTED,
     EMPTY_TEXT,
     NOT_APPROVED,
     OPTED_OUT,
@@ -35,9 +34,11 @@ from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
 from . import cards, files, readiness, splits
 from . import report as html_report
 from .curate import Curator, Placement
-from .gate import RedactionGate
+from .gate import TOOL_CLAIMS, RedactionGate, redaction_block, stored_classes
 from .staging import Staging
 from .trajectories import TrajectoryFiles
+
+CLASSES = ("secret", "personal")  # redaction.CLASSES, without compiling the rule table
 
 PRIVACY_MODEL = "local_only_redacted_by_default"
 
@@ -67,6 +68,9 @@ class Totals:
     not_trainable: Dict[str, int] = field(default_factory=dict)
     runs_with_findings: int = 0
     findings: int = 0
+    findings_by_class: Dict[str, int] = field(default_factory=dict)
+    # Runs by the worst class replaced in them, now or at harvest: secret, else personal.
+    runs_by_class: Dict[str, int] = field(default_factory=dict)
     findings_by_rule: Dict[str, int] = field(default_factory=dict)
     findings_by_field: Dict[str, int] = field(default_factory=dict)
     findings_by_workflow: Dict[str, Dict[str, int]] = field(default_factory=dict)
@@ -92,18 +96,27 @@ class Aggregator:
         status = normalize.review_status(record)
         # The claim is written into trace records, so it is read from the redacted copy.
         claim = str(clean.get("redaction_status") or "needs_review")
-        if found.count:
+        # What was replaced, by class: now, and earlier by the tool itself (harvest).
+        by_class = dict(found.by_class)
+        earlier = stored_classes(clean)
+        for name, count in earlier.items():
+            by_class[name] = by_class.get(name, 0) + count
+        findings = found.as_record()
+        if earlier:
+            findings["harvested_by_class"] = dict(sorted(earlier.items()))
+        if found.count or claim == "auto_redacted":
             final_status = "auto_redacted"
         else:
-            final_status = "passed" if claim == "passed" else claim
+            final_status = claim
         reasons: List[str] = []
         if not normalize.is_approved(status):
             reasons.append(NOT_APPROVED)
-        if claim != "passed":
+        if claim not in TOOL_CLAIMS:
             reasons.append(REDACTION_NOT_PASSED)
-        gate_ok = not found.count or self.config.accept_auto_redacted
-        if not gate_ok:
-            reasons.append(AUTO_REDACTED)
+        block = redaction_block(by_class, self.config)
+        gate_ok = block is None
+        if block is not None:
+            reasons.append(block)
         if record.get("raw_input_stored") is True:
             reasons.append(RAW_INPUT_STORED)
         if record.get("trainable") is False:
@@ -124,9 +137,10 @@ class Aggregator:
             review_status=status,
             claim=claim,
             redaction_status=final_status,
-            findings=found.as_record(),
+            findings=findings,
+            classes=by_class,
             not_trainable_because=reasons,
-            eval_ready=normalize.is_approved(status) and claim == "passed" and gate_ok,
+            eval_ready=normalize.is_approved(status) and claim in TOOL_CLAIMS and gate_ok,
             lists=string_lists(clean),
             tokens_before=before,
             tokens_after=after,
@@ -163,6 +177,10 @@ class Aggregator:
             stats.add_eval_ref(eval_id)
             totals.eval_cases += 1
         findings = run.findings
+        if run.classes:
+            _bump(totals.runs_by_class, "secret" if run.classes.get("secret") else "personal")
+        for name, count in findings["by_class"].items():
+            _bump(totals.findings_by_class, name, count)
         if findings["findings"]:
             stats.auto_redacted += 1
             totals.runs_with_findings += 1
@@ -216,6 +234,8 @@ class Aggregator:
             "runs_scanned": totals.traces,
             "runs_affected": totals.runs_with_findings,
             "findings": totals.findings,
+            "by_class": {name: totals.findings_by_class.get(name, 0) for name in CLASSES},
+            "runs_by_class": {name: totals.runs_by_class.get(name, 0) for name in CLASSES},
             "by_rule": dict(sorted(totals.findings_by_rule.items())),
             "by_field": dict(sorted(totals.findings_by_field.items())),
         }
@@ -531,6 +551,7 @@ def redaction_report(aggregator: Aggregator, ruleset_version: str, generated: st
         **aggregator.redaction_summary(ruleset_version),
         "by_workflow": {key: dict(sorted(value.items())) for key, value in sorted(by_workflow.items())},
         "auto_redacted_runs_trainable": aggregator.config.accept_auto_redacted,
+        "personal_data_runs_trainable": aggregator.config.personal_data_trainable or aggregator.config.accept_auto_redacted,
         "note": "Counts only. Matched values are never stored; placeholders such as [EMAIL_1] stand in for them.",
     }
 
@@ -547,6 +568,10 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
         f"- context cards: {metrics['context_cards']['ready']} ready, {metrics['context_cards']['draft']} draft "
         f"(a card is ready from {readiness.CARD_BAND.low} approved runs)",
         f"- runs the scanner redacted: {metrics['redaction']['runs_affected']}",
+        f"- runs with a secret replaced: {metrics['redaction']['runs_by_class']['secret']}; "
+        f"with personal data only: {metrics['redaction']['runs_by_class']['personal']}",
+        f"- findings by class: {metrics['redaction']['by_class']['secret']} secret, "
+        f"{metrics['redaction']['by_class']['personal']} personal",
         "",
     ]
     datasets = metrics["datasets"]
@@ -578,8 +603,10 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
         "`training/hf-chat/` rows keep tool-call arguments as objects: load them with `datasets>=4.7`.",
         "",
         "This export is local-only. Every text in it passed the redaction scanner; raw run ids are",
-        "hashed. Runs the scanner had to redact are not trainable unless `accept_auto_redacted` is set",
-        "in `.agent/flywheel/config.json`. Review it before moving anything outside `.agent/flywheel/`.",
+        "hashed. Every finding was replaced by a placeholder. Runs with a secret replaced are not",
+        "trainable unless `accept_auto_redacted` is set in `.agent/flywheel/config.json`; runs with",
+        "personal data only are trainable unless `personal_data_trainable` is false there.",
+        "Review it before moving anything outside `.agent/flywheel/`.",
         "",
     ]
     return "\n".join(lines)

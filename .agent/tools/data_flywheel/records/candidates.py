@@ -160,21 +160,27 @@ def _span_outcome(facts: Sequence[MessageFacts], messages: List[Dict[str, Any]],
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]")
 
 
-def _redaction_in(lines: Iterable[bytes], placeholders: Dict[str, str]) -> Dict[str, Any]:
-    """What redaction replaced in these serialized messages: findings by rule, from the placeholders left.
+def _redaction_in(lines: Iterable[bytes], placeholders: Dict[str, Tuple[str, str]]) -> Dict[str, Any]:
+    """What redaction replaced in these serialized messages: findings by rule and by class, from the placeholders left.
 
-    The whole trajectory counts, earlier context included: a chat row trains on all of it.
+    ``placeholders`` maps each placeholder to its rule and class (``secret`` or
+    ``personal``). The whole trajectory counts, earlier context included: a
+    chat row trains on all of it.
     """
     by_rule: Dict[str, int] = {}
+    by_class: Dict[str, int] = {}
     if placeholders:
         for line in lines:
             if b"[" not in line:
                 continue
             for found in _PLACEHOLDER.findall(line.decode("utf-8")):
-                rule = placeholders.get(found)
-                if rule is not None:
+                known = placeholders.get(found)
+                if known is not None:
+                    rule, kind = known
                     by_rule[rule] = by_rule.get(rule, 0) + 1
-    return {"findings": sum(by_rule.values()), "by_rule": dict(sorted(by_rule.items()))}
+                    by_class[kind] = by_class.get(kind, 0) + 1
+    return {"findings": sum(by_rule.values()), "by_rule": dict(sorted(by_rule.items())),
+            "by_class": dict(sorted(by_class.items()))}
 
 
 def characters_and_calls(messages: Iterable[Dict[str, Any]]) -> Tuple[int, int]:
@@ -233,7 +239,7 @@ def candidates_from_episode(
     record: Dict[str, Any],
     facts: Sequence[MessageFacts],
     *,
-    placeholders: Dict[str, str],
+    placeholders: Dict[str, Tuple[str, str]],
     project: str,
     harvested_at: str,
     earlier_request: Optional[str] = None,
@@ -302,6 +308,10 @@ def candidates_from_episode(
                 "unanswered_tool_calls": _unanswered(trajectory[request_at:]),
             },
         }
+        if redaction["by_class"]:
+            # What the replaced values were, by class (never the values): the export's
+            # policy decides from these, since the text now holds only placeholders.
+            candidate["redaction_findings"] = dict(redaction["by_class"])
         if keep_from > lead:
             candidate["context_left_out"] = {"episode_id": record["id"], "left_out_messages": keep_from - lead,
                                              "left_out_sha256": digests.of(lead, keep_from)}

@@ -326,8 +326,8 @@ class Ledger:
 
     ``clean`` passes the whole run through the redaction gate (what a human
     typed, and anything a newer deny-list would catch in the rest) and marks
-    a run the gate had to change ``auto_redacted``, as harvest marks its
-    candidates; ``append`` checks it against the approved-run schema and
+    a run the gate had to change ``auto_redacted`` with its findings by class
+    (``redaction_findings``), as harvest marks its candidates; ``append`` checks it against the approved-run schema and
     appends it under the lock unless the run's latest decision changed
     meanwhile.
     """
@@ -341,6 +341,13 @@ class Ledger:
         clean, found = self.gate.redact_record(record)
         if found.count:
             clean["redaction_status"] = "auto_redacted"
+            # By class, added to what harvest already replaced: the export's policy reads these
+            # (personal data trains as placeholders; a secret waits for a person).
+            stored = clean.get("redaction_findings") if isinstance(clean.get("redaction_findings"), dict) else {}
+            merged = {name: count for name, count in stored.items() if type(count) is int and count > 0}
+            for name, count in found.by_class.items():
+                merged[name] = merged.get(name, 0) + count
+            clean["redaction_findings"] = dict(sorted(merged.items()))
         return clean, found
 
     def append(self, record: Dict[str, Any], *, what: str, expect: Optional[Decided] = None) -> Optional[Decided]:

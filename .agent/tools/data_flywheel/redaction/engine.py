@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from . import validators
-from .rules import RULES, Rule
+from .rules import RULES, Rule, severity
 
 # Window sizes for long input. OVERLAP must exceed the longest possible match
 # (the PEM rule searches 32 KB for its END line; tests check every pattern's bound).
@@ -106,10 +106,16 @@ class Finding:
     offset: int = field(default=0, repr=False, compare=False)
     end: int = field(default=0, repr=False, compare=False)
 
+    @property
+    def severity(self) -> str:
+        """``secret`` or ``personal``: what the finding means for training (``rules.CLASSES``)."""
+        return severity(self.kind)
+
     def to_dict(self) -> Dict[str, Any]:
         document: Dict[str, Any] = {
             "rule_id": self.rule_id,
             "kind": self.kind,
+            "class": self.severity,
             "label": self.label,
             "line": self.line,
             "column": self.column,
@@ -143,7 +149,7 @@ class _Views:
 
 
 class Candidate:
-    """A match under consideration, as validators see it (``rules.py``).
+    """A match under consideration, as validators see it (``rules/``).
 
     ``start``/``end`` is the span to replace; a validator may narrow or extend it.
     ``value`` is the original text of the span: validators may read it, nothing

@@ -1,7 +1,7 @@
 """Checks that run after a rule's regex matched: checksums, validity rules, heuristics.
 
 Each is a small named predicate over one value (a string), so a rule's table
-entry can say *why* a match is kept or dropped. The rule table (``rules.py``)
+entry can say *why* a match is kept or dropped. The rule table (``rules/``)
 wires them to candidates; nothing here knows about rules or regex matches.
 
 Sources: Luhn and the IBAN mod-97 check as used by Presidio's validators; IBAN
@@ -127,7 +127,7 @@ def iban_valid(compact: str) -> bool:
 
 
 # Published or advertised sample numbers that are not anyone's SSN.
-_SAMPLE_SSNS: FrozenSet[str] = frozenset({"078051120", "219099999", "123456789", "457555462"})
+_SAMPLE_SSNS: FrozenSet[str] = frozenset({"078051120", "219099999", "123456789", "457555462", "111223333"})
 
 
 def ssn_valid(digits: str) -> bool:
@@ -137,6 +137,8 @@ def ssn_valid(digits: str) -> bool:
     area, group, serial = int(digits[:3]), int(digits[3:5]), int(digits[5:])
     if area == 0 or area == 666 or area >= 900 or group == 0 or serial == 0:
         return False
+    if len(set(digits[:3])) == len(set(digits[3:5])) == len(set(digits[5:])) == 1:
+        return False  # 111-22-3333, 222-33-4444: documentation samples, one digit per group
     return len(set(digits)) > 1
 
 
@@ -182,7 +184,8 @@ def is_digest(value: str) -> bool:
 
 
 def is_version(value: str) -> bool:
-    return bool(_VERSION_RE.fullmatch(value))
+    """``1.2.3``, ``v2.0.1-rc1``, and version ranges (``^1.0.0``, ``~=2.1``, ``>=3.4``)."""
+    return bool(_VERSION_RE.fullmatch(value.lstrip("^~=<>! ")))
 
 
 # ---------------------------------------------------------------------------
@@ -247,6 +250,15 @@ def is_sequential(value: str) -> bool:
 
 
 _TEMPLATE_CHARS = frozenset("${}<>%")
+# Names, not values: AWS_ACCESS_KEY_ID, REDACTED_API_KEY, test-key, proxy-handled,
+# your.api.key: words of letters joined by separators (a secret has digits or a random mix).
+_NAME_SHAPED_RE = re.compile(r"[A-Za-z]{1,40}(?:[_.-][A-Za-z]{1,40}){1,8}")
+_UPPER_NAME_RE = re.compile(r"[A-Z][A-Z]{0,40}(?:_[A-Z]{1,40}){1,8}")
+
+
+def is_name_shaped(value: str) -> bool:
+    """``AWS_ACCESS_KEY_ID``, ``test-key``, ``secret_key``: an identifier or a label, not a secret."""
+    return bool(_NAME_SHAPED_RE.fullmatch(value))
 
 
 def is_placeholder(value: str) -> bool:
@@ -260,6 +272,10 @@ def is_placeholder(value: str) -> bool:
     lowered = stripped.lower()
     if lowered in PLACEHOLDER_WORDS:
         return True
+    if "redacted" in lowered or lowered.startswith(("removed", "masked", "hidden")):
+        return True  # REDACTED_API_KEY, [redacted], <redacted>: someone already hid it
+    if "_" in stripped and _UPPER_NAME_RE.fullmatch(stripped):
+        return True  # Bearer ACCESS_TOKEN: the name of a variable standing for the value
     # AWS documents its keys as AKIAIOSFODNN7EXAMPLE / ...EXAMPLEKEY; gitleaks allowlists .+EXAMPLE$.
     if "example" in lowered and ("EXAMPLE" in stripped or lowered.endswith("example") or "example" in lowered.split("_")):
         return True
@@ -299,9 +315,20 @@ _FILE_LIKE_RE = re.compile(
 )
 
 
+_BASE64ISH_RE = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
+
+
 def is_file_reference(value: str) -> bool:
-    """A path or file name (``/run/secrets/db``, ``./creds.json``): a pointer to a secret, not one."""
-    return bool(_FILE_LIKE_RE.fullmatch(value))
+    """A path or file name (``/run/secrets/db``, ``./creds.json``): a pointer to a secret, not one.
+
+    Base64 has slashes too: a value of base64 characters with upper case, lower
+    case and digits all present is a key, not a path (``api_key=3rR/RJgZ...``).
+    """
+    if not _FILE_LIKE_RE.fullmatch(value):
+        return False
+    if _BASE64ISH_RE.fullmatch(value) and has_digit(value) and value != value.lower() and value != value.upper():
+        return False
+    return True
 
 
 _WORD_TOKEN_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+|[_\-. ]")
