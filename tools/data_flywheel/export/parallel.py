@@ -22,6 +22,7 @@ this process, with the same result.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -37,11 +38,8 @@ CHUNK = 256
 IN_FLIGHT = 2
 PARALLEL_AFTER = 2000  # runs to compute before a pool is worth starting
 
-_RUN_FIELDS = (
-    "record", "raw_id", "project", "domain", "workflow", "trace_id", "created_at", "review_status", "claim",
-    "redaction_status", "findings", "not_trainable_because", "eval_ready", "lists", "tokens_before",
-    "tokens_after", "tokens_estimated",
-)
+# Every field of a Run but its split (the curator sets it): a field added to Run is stored too.
+_RUN_FIELDS = tuple(name.name for name in dataclasses.fields(Run) if name.name != "split")
 
 
 def _fingerprint_json(found: Optional[Fingerprint]) -> Optional[List[Any]]:
