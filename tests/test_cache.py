@@ -158,3 +158,27 @@ def test_a_value_round_trips_to_the_same_run_and_keys(tmp_path):
         decoded_run, keys = parallel.decode(parallel.prepare(aggregator, record))
         assert decoded_run == run
         assert keys == run_keys(run)
+
+
+def test_an_interrupted_pass_leaves_a_cache_the_next_pass_can_use(project, tmp_path, computed, monkeypatch):
+    from data_flywheel.export import pipeline
+
+    path = write_runs(tmp_path / "runs.jsonl", list(generate_runs(80, seed=9)))
+    expected = export(project, path, tmp_path / "expected", "--no-cache")
+    real_fold = pipeline.Aggregator.fold
+
+    def failing_fold(self, run, eval_id):
+        if self.totals.traces == 50:
+            raise KeyboardInterrupt
+        real_fold(self, run, eval_id)
+
+    monkeypatch.setattr(pipeline.Aggregator, "fold", failing_fold)
+    del computed[:]
+    assert run_cli(["export", "--agent-root", str(project), "--approved-runs", path, "--out",
+                    str(tmp_path / "broken")], env=ENV).code == 130
+    kept = len(list(cache.entries(folder(project))))
+    assert 50 <= kept <= len(computed)  # what was computed before the stop, committed whole
+    monkeypatch.setattr(pipeline.Aggregator, "fold", real_fold)
+    del computed[:]
+    assert export(project, path, tmp_path / "after") == expected
+    assert len(computed) == 80 - kept
