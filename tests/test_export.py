@@ -475,3 +475,35 @@ def test_auto_redacted_runs_are_not_trainable_unless_the_team_accepts_them(tmp_p
     rows = read_jsonl(tmp_path / "team-out" / "training-examples.jsonl")
     assert len(rows) == 2
     assert rows[0]["input"] == "logs in /home/[HOME_USER_1]/app.log"
+
+
+# --- workflow and domain names ----------------------------------------------------
+
+
+def test_path_like_workflow_names_get_cards_of_their_own_with_the_raw_name(tmp_path):
+    names = ["x", "../../x", "．．／．．／x", "..∕..∕x", "\\..\\..\\x", ".", "~", "CON", "\U0001d400" * 80]
+    runs = [make_run(i, workflow=name) for i, name in enumerate(names, start=1)]
+    result, out = export(tmp_path, runs)
+    assert result.code == 0, result
+    cards = json.loads((out / "context-cards.json").read_text())
+    assert len(cards) == len(names)
+    by_raw = {card.get("names", {"workflow": [card["workflow"]]})["workflow"][0]: card for card in cards}
+    assert sorted(by_raw) == sorted(names)
+    assert by_raw["x"]["workflow"] == "x" and "names" not in by_raw["x"]
+    assert by_raw["../../x"]["workflow"].startswith("x_") and by_raw["."]["workflow"].startswith("general_")
+    for card in cards:
+        assert (out / "context-cards" / card["domain"] / (card["workflow"] + ".json")).is_file()
+    assert json.loads((out / "flywheel-metrics.json").read_text())["name_collisions"] == {}
+    assert "pools runs of different names" not in result.err
+
+
+def test_ordinary_names_that_share_a_card_are_reported(tmp_path):
+    runs = [make_run(1, workflow="Lead  Intake"), make_run(2, workflow="lead_intake"), make_run(3)]
+    result, out = export(tmp_path, runs)
+    assert result.code == 0, result
+    metrics = json.loads((out / "flywheel-metrics.json").read_text())
+    assert metrics["name_collisions"] == {"saas/lead_intake": {"domain": ["saas"], "workflow": ["Lead  Intake", "lead_intake"]}}
+    assert ("warning: card saas/lead_intake pools runs of different names ('Lead  Intake', 'lead_intake')"
+            in result.err)
+    card = json.loads((out / "context-cards" / "saas" / "lead_intake.json").read_text())
+    assert card["names"] == {"domain": ["saas"], "workflow": ["Lead  Intake", "lead_intake"]}

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
-from typing import IO, Any, Callable, Iterator, Optional, Tuple
+from typing import IO, Any, Callable, Dict, Iterator, Optional, Tuple
 
 BOM = b"\xef\xbb\xbf"
 
@@ -167,6 +168,81 @@ def depth(value: Any) -> int:
         deepest = max(deepest, level)
         stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
     return deepest
+
+
+# Limits for the small JSON documents a person writes (config.json, redaction.json):
+# far above any real file, far below what could exhaust the stack or the CPU.
+DOCUMENT_MAX_DEPTH = 32
+DOCUMENT_MAX_DIGITS = 100
+
+
+class DocumentError(ValueError):
+    """Why a configuration document was refused; ``line`` is 1-based when known, ``key`` for duplicates."""
+
+    def __init__(self, message: str, line: Optional[int] = None, key: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: Any) -> Dict[str, Any]:
+    document: Dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise DocumentError(f"duplicate key {key!r}", key=key)
+        document[key] = value
+    return document
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > DOCUMENT_MAX_DIGITS:
+        raise DocumentError(f"a number with more than {DOCUMENT_MAX_DIGITS} digits")
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or len(text) > DOCUMENT_MAX_DIGITS + 10:
+        raise DocumentError("a number out of range (use a smaller number)")
+    return value
+
+
+def loads_document(text: str) -> Any:
+    """Parse a configuration document strictly: no duplicate keys (JSON keeps the last one
+    silently, which can flip a setting), no NaN/Infinity, numbers of at most
+    ``DOCUMENT_MAX_DIGITS`` digits, nesting of at most ``DOCUMENT_MAX_DEPTH``.
+    Raises ``DocumentError``."""
+    # Nesting is bounded before parsing: the parser recurses, and a deep text must not reach it.
+    if text.count("[") + text.count("{") > DOCUMENT_MAX_DEPTH and _bracket_depth(text) > DOCUMENT_MAX_DEPTH:
+        raise DocumentError(f"nested deeper than {DOCUMENT_MAX_DEPTH} levels")
+    try:
+        return json.loads(
+            text, object_pairs_hook=_no_duplicate_keys, parse_int=_bounded_int, parse_float=_bounded_float,
+            parse_constant=_reject_constant,
+        )
+    except _NonStandardNumber as error:
+        raise DocumentError(f"{error} is not valid JSON (use a number or null)") from None
+    except json.JSONDecodeError as error:
+        raise DocumentError(f"not valid JSON: {error.msg}", line=error.lineno) from None
+    except RecursionError:
+        raise DocumentError(f"nested deeper than {DOCUMENT_MAX_DEPTH} levels") from None
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of brackets outside strings (an upper bound when the text is not JSON)."""
+    deepest = level = 0
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            level += 1
+            deepest = max(deepest, level)
+        elif token in "]}":
+            level -= 1
+    return deepest
+
+
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def dumps_line(record: Any) -> str:

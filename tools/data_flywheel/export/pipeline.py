@@ -115,8 +115,8 @@ class Aggregator:
             record=clean,
             raw_id=raw_id,
             project=str(clean.get("project") or self.project),
-            domain=normalize.slug(clean.get("domain")),
-            workflow=normalize.slug(clean.get("workflow")),
+            domain=normalize.folder_name(clean.get("domain")),
+            workflow=normalize.folder_name(clean.get("workflow")),
             trace_id=trace_id or f"trace_{normalize.sha256_hex(raw_id)[:16]}",
             created_at=normalize.iso_z(created) if created else "1970-01-01T00:00:00Z",
             review_status=status,
@@ -137,6 +137,7 @@ class Aggregator:
         stats = self.workflows.get(key)
         if stats is None:
             stats = self.workflows[key] = cards.WorkflowStats(run.domain, run.workflow)
+        stats.note_names(run.record.get("domain"), run.record.get("workflow"))
         stats.traces += 1
         totals.traces += 1
         status = run.review_status
@@ -196,6 +197,14 @@ class Aggregator:
 
     # --- end-of-run documents -------------------------------------------------
 
+    def name_collisions(self) -> Dict[str, Dict[str, List[str]]]:
+        """Cards that different raw names share (``Lead Intake`` and ``lead_intake``): key -> the raw names."""
+        return {
+            key: {part: list(names) for part, names in stats.raw_names.items()}
+            for key, stats in sorted(self.workflows.items())
+            if stats.merged_names()
+        }
+
     def workflow_metrics(self, stats: cards.WorkflowStats) -> Dict[str, Any]:
         acceptance = round(stats.approved / stats.traces, 3) if stats.traces else 0
         candidate = stats.trainable >= 500 and acceptance >= 0.8
@@ -247,6 +256,7 @@ class Aggregator:
             "context_reduction_pct": reduction,
             "thresholds": readiness.thresholds(),
             "workflows": {key: self.workflow_metrics(self.workflows[key]) for key in sorted(self.workflows)},
+            "name_collisions": self.name_collisions(),
             "input_quality": quality.as_metrics(),
             "not_trainable_because": dict(sorted(totals.not_trainable.items())),
             "redaction": self.redaction_summary(ruleset_version),

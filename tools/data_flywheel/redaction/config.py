@@ -44,6 +44,8 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple, Union
 
+from .. import jsonio
+from ..config import last_key_line
 from ..errors import ConfigError
 from .rules import RULES
 
@@ -98,12 +100,11 @@ def load_config(path: Union[str, Path]) -> RedactionConfig:
 def parse_config(text: str, source: str = "redaction.json") -> RedactionConfig:
     """Check the text of a ``redaction.json`` (see the module docstring for the format)."""
     try:
-        document = json.loads(text, object_pairs_hook=_no_duplicates)
-    except _DuplicateKey as duplicate:
-        line = _line_of_key(text, duplicate.key)
-        raise ConfigError(f"duplicate key {duplicate.key!r}", source=source, line=line, remedy="keep one of them") from None
-    except json.JSONDecodeError as error:
-        raise ConfigError(f"not valid JSON: {error.msg}", source=source, line=error.lineno, remedy="fix the JSON syntax") from None
+        document = jsonio.loads_document(text)
+    except jsonio.DocumentError as error:
+        if error.key is not None:
+            raise ConfigError(error.message, source=source, line=last_key_line(text, error.key), remedy="keep one of them") from None
+        raise ConfigError(error.message, source=source, line=error.line, remedy="fix the JSON syntax") from None
     where = _Locator(text, source)
     if not isinstance(document, dict):
         raise where.error((), "the top level must be a JSON object", 'write {"deny": [...], "allow": [...]}')
@@ -191,26 +192,6 @@ def _list(where: "_Locator", document: Dict[str, Any], key: str) -> List[Any]:
     if not isinstance(value, list):
         raise where.error((key,), f"'{key}' must be a list", f'write "{key}": [...]')
     return value
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
-    document: Dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:
-            raise _DuplicateKey(key)
-        document[key] = value
-    return document
-
-
-def _line_of_key(text: str, key: str) -> Optional[int]:
-    found = [m.start() for m in re.finditer(re.escape(json.dumps(key)) + r"\s*:", text)]
-    return text.count("\n", 0, found[-1]) + 1 if found else None
 
 
 class _Locator:
