@@ -355,8 +355,10 @@ def test_a_failure_mid_export_leaves_the_previous_export_intact(tmp_path, monkey
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(cards, "build_card", explode)
-    with pytest.raises(OSError):
-        export(tmp_path, [make_run(3)])
+    failed, _ = export(tmp_path, [make_run(3)])
+    assert failed.code == 2
+    assert failed.err == (f"error: {out}: cannot write the export: No space left on device "
+                          "(free some space (or raise the quota) and run again; the previous output is unchanged)\n")
     assert tree_bytes(out) == before
     assert [p.name for p in tmp_path.iterdir() if ".staging-" in p.name] == []
 

@@ -8,6 +8,7 @@ from typing import Any, Dict, Optional
 from .. import jsonio
 from ..errors import SchemaError
 from ..records import schemas
+from .staging import os_error
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,10 @@ class RecordFile:
         self._digest.update(data)
         self.size += len(data)
         self.rows += 1
-        self._fp.write(line)
+        try:
+            self._fp.write(line)
+        except OSError as error:  # raised as OutputError, so a reader's "skip unreadable input" never hides it
+            raise os_error(error, "write the output", self.relative) from None
 
     def close(self) -> FileEntry:
         self._fp.close()
@@ -92,7 +96,10 @@ class RecordFile:
         )
 
     def abandon(self) -> None:
-        self._fp.close()
+        try:
+            self._fp.close()
+        except OSError:  # flushing to a full disk fails again; the staging folder is removed anyway
+            pass
 
 
 def write_document(

@@ -23,7 +23,7 @@ from ..records import normalize, schemas
 from ..sources import discover
 from . import files
 from .gate import RedactionGate
-from .staging import Staging
+from .staging import Staging, lock_wait, os_error
 
 
 @dataclass
@@ -100,7 +100,11 @@ def run_harvest(
     # Candidates wait in a temporary file until the episodes are in place: memory stays flat.
     new_candidates = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
     candidate_checker = schemas.checker_for("candidate-run")
-    staging = Staging(out)
+    try:
+        staging = Staging(out, what="harvest", wait=lock_wait(env))
+    except BaseException:
+        new_candidates.close()
+        raise
     episodes = None
     try:
         episodes = files.RecordFile(staging, "episodes.jsonl", kind="episode", schema_kind="episode", format="episode")
@@ -138,11 +142,13 @@ def run_harvest(
         }
         files.write_document(staging, "manifest.json", jsonio.dumps_document(manifest), kind="manifest")
         staging.publish()
-    except BaseException:
+    except BaseException as error:
         if episodes is not None:
             episodes.abandon()
         staging.discard()
         new_candidates.close()
+        if isinstance(error, OSError):  # a full disk, a read-only folder, too many open files
+            raise os_error(error, "write the harvest", out) from None
         raise
     with new_candidates:
         if candidates_path:
@@ -177,7 +183,10 @@ def _harvest_session(found, episodes, gate, report, problem, new_candidates, can
                 record, findings=findings.count, project=project, harvested_at=generated
             )
             if candidate_checker.is_valid(candidate):
-                new_candidates.write(jsonio.dumps_line(candidate))
+                try:
+                    new_candidates.write(jsonio.dumps_line(candidate))
+                except OSError as error:  # the temporary folder is full: not an unreadable session
+                    raise os_error(error, "hold the new candidates", tempfile.gettempdir()) from None
         if progress is not None:
             progress.tick()
 

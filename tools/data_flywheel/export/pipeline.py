@@ -35,7 +35,7 @@ from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
 from . import cards, files, readiness, splits
 from .curate import Curator
 from .gate import RedactionGate
-from .staging import Staging
+from .staging import Staging, lock_wait, os_error
 
 PRIVACY_MODEL = "local_only_redacted_by_default"
 
@@ -346,9 +346,10 @@ def run_pipeline(
                     progress.tick()
             metrics = aggregator.metrics(generated, quality, ruleset_version, curator.metrics())
             return ExportResult(None, metrics, [], quality, aggregator)
-        staging = Staging(plan.out)
-        writer = _DatasetFiles(staging)
+        staging = Staging(plan.out, what="export", wait=lock_wait(env))
+        writer: Optional[_DatasetFiles] = None
         try:
+            writer = _DatasetFiles(staging)
             for _line, record in runs:
                 run = aggregator.make_run(record)
                 placement = curator.place(run)
@@ -374,9 +375,12 @@ def run_pipeline(
             datasets = curator.metrics()
             entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries, datasets)
             staging.publish()
-        except BaseException:
-            writer.abandon()
+        except BaseException as error:
+            if writer is not None:
+                writer.abandon()
             staging.discard()
+            if isinstance(error, OSError):  # a full disk, a read-only folder, too many open files
+                raise os_error(error, "write the export", plan.out) from None
             raise
     metrics = aggregator.metrics(generated, quality, ruleset_version, datasets)
     return ExportResult(plan.out, metrics, entries, quality, aggregator)
