@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from typing import IO, Any, Callable, Dict, Iterator, Optional, Tuple
+
+from .errors import os_error
 
 BOM = b"\xef\xbb\xbf"
 
@@ -261,3 +264,99 @@ def finite_number(value: Any) -> Optional[float]:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+class LineAppender:
+    """Appends whole lines to a JSON Lines store: each line is in the file entirely or not at all.
+
+    Use under the store's lock (``locking.locked``). A write that fails
+    part-way (a full disk, a quota) is cut back to the size before it, then
+    ``OutputError`` is raised with the path and the fix. A last line the file
+    already ends without (a writer that was cut off, here or in another tool)
+    is left as it is, but the first new line starts on a line of its own, so
+    nothing new is swallowed; every reader then reports that line by number,
+    and ``validate --repair`` removes it, keeping a backup.
+    """
+
+    def __init__(self, path: str, *, what: str = "the file", mode: int = 0o600) -> None:
+        self.path = path
+        self.what = what
+        self._fd = -1
+        try:
+            self._fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, mode)
+            self.size = os.fstat(self._fd).st_size
+            self._torn = False
+            if self.size:
+                os.lseek(self._fd, self.size - 1, os.SEEK_SET)
+                self._torn = os.read(self._fd, 1) != b"\n"
+        except OSError as error:
+            self.close()
+            raise os_error(error, f"write {what}", path, kept="nothing was written") from None
+
+    def append(self, line: bytes) -> None:
+        data = b"\n" + line if self._torn else line
+        try:
+            view = memoryview(data)
+            while view:  # one write; the loop only guards against a short write
+                view = view[os.write(self._fd, view):]
+        except OSError as error:
+            try:
+                os.ftruncate(self._fd, self.size)
+            except OSError:  # pragma: no cover - the disk refuses even to shrink the file
+                raise os_error(error, f"write {self.what}", self.path,
+                               kept="the last line may be cut off: run validate --repair on the file") from None
+            raise os_error(error, f"write {self.what}", self.path, kept="the file is as it was before this line") from None
+        self.size += len(data)
+        self._torn = False
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> "LineAppender":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def repair_lines(path: str, stamp: str) -> Tuple[list, Optional[str]]:
+    """Remove the lines of a JSON Lines file that are not JSON at all (torn by a cut-off writer, garbled).
+
+    Only on request (``validate --repair``): the removed lines are returned as
+    ``LineProblem``s, the original is kept as ``<path>.bak-<stamp>`` and the
+    repaired file replaces it in one rename. Lines that are JSON but break a
+    schema are data and stay. Returns ``(removed, backup path or None)``.
+    """
+    import shutil
+    import tempfile
+
+    from .locking import locked
+
+    removed: list = []
+    try:
+        with locked(path):
+            with open(path, "rb") as fp:
+                for _ in read_json_lines(fp, path, removed.append, objects_only=False):
+                    pass
+            if not removed:
+                return removed, None
+            bad = {problem.line for problem in removed}
+            backup = f"{path}.bak-{stamp}"
+            shutil.copy2(path, backup)
+            folder = os.path.dirname(os.path.abspath(path))
+            fd, temporary = tempfile.mkstemp(prefix=".repair-", dir=folder)
+            try:
+                with open(fd, "wb") as out, open(path, "rb") as fp:
+                    for number, raw in enumerate(fp, start=1):
+                        if number not in bad:
+                            out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+                os.chmod(temporary, os.stat(path).st_mode & 0o777)
+                os.replace(temporary, path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+    except OSError as error:
+        raise os_error(error, "repair the file", path, kept="the file is as it was") from None
+    return removed, backup

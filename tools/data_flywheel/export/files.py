@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 from .. import jsonio
-from ..errors import SchemaError
+from ..errors import SchemaError, os_error
 from ..records import schemas
-from .staging import os_error
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,13 @@ from types import ModuleType
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from .. import __version__, jsonio
+from ..errors import os_error
 from ..records import candidates as candidate_records
 from ..records import normalize, schemas
 from ..sources import discover
 from . import files
 from .gate import RedactionGate
-from .staging import Staging, lock_wait, os_error
+from .staging import Staging, lock_wait
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from .. import __version__, jsonio
 from ..config import Config
+from ..errors import os_error
 from ..records import normalize, schemas
 from ..records.run import (
     AUTO_REDACTED,
@@ -35,7 +36,7 @@ from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
 from . import cards, files, readiness, splits
 from .curate import Curator
 from .gate import RedactionGate
-from .staging import Staging, lock_wait, os_error
+from .staging import Staging, lock_wait
 
 PRIVACY_MODEL = "local_only_redacted_by_default"
 

@@ -38,7 +38,7 @@ import sys
 import tempfile
 from typing import Callable, List, Mapping, Optional
 
-from ..errors import OutputError
+from ..errors import OutputError, os_error
 from ..locking import Busy, FolderLock
 
 MANIFEST = "manifest.json"
@@ -56,25 +56,6 @@ def lock_wait(env: Mapping[str, str]) -> float:
         return max(0.0, float(env.get(LOCK_WAIT_VARIABLE, LOCK_WAIT_DEFAULT)))
     except ValueError:
         return LOCK_WAIT_DEFAULT
-
-
-def os_error(error: OSError, doing: str, path: str) -> OutputError:
-    """One line for an OS error while writing output: what failed, where, and the fix."""
-    code = error.errno
-    if code == errno.ENOSPC or code == getattr(errno, "EDQUOT", -1):
-        remedy = "free some space (or raise the quota) and run again; the previous output is unchanged"
-    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        remedy = "choose a folder you can write (--out), or fix its permissions; the previous output is unchanged"
-    elif code in (errno.ENAMETOOLONG,):
-        remedy = "choose a shorter --out path"
-    elif code in (errno.EMFILE, errno.ENFILE):
-        remedy = "raise the open-files limit (ulimit -n) or close other programs, then run again"
-    else:
-        remedy = "check the folder and run again; the previous output is unchanged"
-    message = f"cannot {doing}: {error.strerror or error}"
-    if isinstance(error.filename, str) and os.path.abspath(error.filename) != os.path.abspath(path):
-        message += f" ({error.filename})"
-    return OutputError(message, source=path, remedy=remedy)
 
 
 class Staging:

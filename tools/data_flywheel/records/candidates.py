@@ -11,7 +11,8 @@ until a reviewer says otherwise.
 Appending is idempotent: a candidate's id is a digest of its session hash,
 segment and content, so harvesting the same sessions again adds nothing,
 while a session that grew since adds its new version. Appends happen under a
-lock, in one write, so a concurrent reviewer or harvester never sees half a line.
+lock, one whole line at a time (cut back if a write fails), so a concurrent
+reviewer or harvester never sees half a line.
 """
 from __future__ import annotations
 
@@ -85,18 +86,10 @@ def append_new(path: str, candidates: Iterable[Dict[str, Any]]) -> int:
                 for _line, existing in jsonio.read_json_lines(fp, path, lambda _problem: None):
                     if isinstance(existing.get("id"), str):
                         seen.first_seen(existing["id"], 0)
-        with open(path, "a+b") as fp:
-            fp.seek(0, os.SEEK_END)
-            torn = False
-            if fp.tell():
-                fp.seek(-1, os.SEEK_END)
-                torn = fp.read(1) != b"\n"  # a torn last line must not swallow the first new one
+        with jsonio.LineAppender(path, what="the candidates") as store:  # each line whole or absent
             for candidate in candidates:
                 if seen.first_seen(candidate["id"], 0) is not None:
                     continue
-                if torn:
-                    fp.write(b"\n")
-                    torn = False
-                fp.write(jsonio.dumps_line(candidate).encode("utf-8"))
+                store.append(jsonio.dumps_line(candidate).encode("utf-8"))
                 added += 1
     return added
