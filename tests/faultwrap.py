@@ -30,9 +30,11 @@ class Injector:
         self.fail_at = fail_at
         self.code = code
         self.calls = 0
+        self.log = []  # (what, path) of every call, to say where a fault went
 
     def tick(self, what: str, path: object = None) -> None:
         self.calls += 1
+        self.log.append((what, path))
         if self.calls == self.fail_at:
             raise OSError(self.code, os.strerror(self.code), path if isinstance(path, str) else None)
 
@@ -70,7 +72,7 @@ class _File:
 def install_write_faults(injector: Injector, patch) -> None:
     """``patch(obj, name, value)`` replaces a function (monkeypatch.setattr in tests, setattr here)."""
     real_open, real_os_open, real_write = builtins.open, os.open, os.write
-    real_makedirs, real_mkdir, real_rename, real_replace = os.makedirs, os.mkdir, os.rename, os.replace
+    real_mkdir, real_rename, real_replace = os.mkdir, os.rename, os.replace
     real_mkdtemp = tempfile.mkdtemp
 
     def open_(file, mode="r", *args, **kwargs):
@@ -80,7 +82,12 @@ def install_write_faults(injector: Injector, patch) -> None:
         handle = real_open(file, mode, *args, **kwargs)
         return _File(handle, injector, file) if writing else handle
 
+    tmpfile = getattr(os, "O_TMPFILE", 0)
+
     def os_open(path, flags, *args, **kwargs):
+        # tempfile tries O_TMPFILE first and falls back on any error: the fallback is counted instead.
+        if tmpfile and flags & tmpfile == tmpfile:
+            return real_os_open(path, flags, *args, **kwargs)
         if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND):
             injector.tick("os.open", path)
         return real_os_open(path, flags, *args, **kwargs)
@@ -89,13 +96,9 @@ def install_write_faults(injector: Injector, patch) -> None:
         injector.tick("os.write")
         return real_write(fd, data)
 
-    def makedirs(name, *args, **kwargs):
-        if not os.path.isdir(name):
-            injector.tick("makedirs", name)
-        return real_makedirs(name, *args, **kwargs)
-
     def mkdir(path, *args, **kwargs):
-        injector.tick("mkdir", path)
+        if not os.path.lexists(path):  # an existing folder fails with EEXIST, never with a disk error
+            injector.tick("mkdir", path)
         return real_mkdir(path, *args, **kwargs)
 
     def rename(src, dst, *args, **kwargs):
@@ -107,13 +110,12 @@ def install_write_faults(injector: Injector, patch) -> None:
         return real_replace(src, dst, *args, **kwargs)
 
     def mkdtemp(*args, **kwargs):
-        injector.tick("mkdtemp", kwargs.get("dir"))
+        injector.tick("mkdtemp", kwargs.get("dir") or tempfile.gettempdir())
         return real_mkdtemp(*args, **kwargs)
 
     patch(builtins, "open", open_)
     patch(os, "open", os_open)
     patch(os, "write", os_write)
-    patch(os, "makedirs", makedirs)
     patch(os, "mkdir", mkdir)
     patch(os, "rename", rename)
     patch(os, "replace", replace)

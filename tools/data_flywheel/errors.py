@@ -60,7 +60,7 @@ class OutputError(FlywheelError):
     """An output location that cannot be written; the previous output is left as it was."""
 
 
-def os_error(error: OSError, doing: str, path: str, *, kept: str = "the previous output is unchanged") -> OutputError:
+def os_error(error: OSError, doing: str, path: Optional[str], *, kept: str = "the previous output is unchanged") -> OutputError:
     """One line for an OS error while writing: what failed, where, the fix, and what was kept.
 
     Full disk, read-only folder, permission, path too long, too many open
@@ -78,6 +78,8 @@ def os_error(error: OSError, doing: str, path: str, *, kept: str = "the previous
     else:
         fix = "check the folder and run again"
     message = f"cannot {doing}: {error.strerror or error}"
-    if isinstance(error.filename, str) and os.path.abspath(error.filename) != os.path.abspath(path):
+    if path is None and isinstance(error.filename, (str, bytes)):
+        path = os.fsdecode(error.filename)
+    elif isinstance(error.filename, str) and path is not None and os.path.abspath(error.filename) != os.path.abspath(path):
         message += f" ({error.filename})"
     return OutputError(message, source=path, remedy=f"{fix}; {kept}")

@@ -60,6 +60,7 @@ class RecordFile:
         self.size = 0
         self._digest = hashlib.sha256()
         self._checker = schemas.checker_for(schema_kind) if schema_kind else None
+        self._shown = staging.shown
         self._fp = open(staging.path(relative), "w", encoding="utf-8", newline="\n")
 
     def write(self, row: Dict[str, Any]) -> None:
@@ -79,7 +80,7 @@ class RecordFile:
         try:
             self._fp.write(line)
         except OSError as error:  # raised as OutputError, so a reader's "skip unreadable input" never hides it
-            raise os_error(error, "write the output", self.relative) from None
+            raise os_error(error, f"write {self.relative}", self._shown) from None
 
     def close(self) -> FileEntry:
         self._fp.close()
