@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from conftest import FIXTURES, make_run, read_jsonl, run_cli, tree_bytes, write_runs
+from data_flywheel.records import normalize
 
 AGENTIC_RUNS = os.path.join(FIXTURES, "agentic-stack", "approved-runs.redacted.jsonl")
 EPOCH = {"NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1777104000"}
@@ -509,3 +510,24 @@ def test_ordinary_names_that_share_a_card_are_reported(tmp_path):
             in result.err)
     card = json.loads((out / "context-cards" / "saas" / "lead_intake.json").read_text())
     assert card["names"] == {"domain": ["saas"], "workflow": ["Lead  Intake", "lead_intake"]}
+
+
+def test_hostile_values_are_exported_handled_or_skipped_with_their_line(tmp_path):
+    base = json.dumps(make_run(1))
+    lines = [
+        base[:-1] + ', "context_tokens_before": 1' + "0" * 400 + ', "context_tokens_after": 1.5e308}',
+        json.dumps(make_run(2))[:-1] + ', "context_tokens_after": 1e400}',
+        json.dumps(make_run(3, instruction="x"))[:-1].replace('"x"', '"a\\ud800b\\u0000c\\ufeffd"') + "}",
+        json.dumps(make_run(4, workflow="x"))[:-1].replace('"x"', '"\\udc00"') + "}",
+    ]
+    result, out = export(tmp_path, write_runs(tmp_path / "runs.jsonl", lines))
+    assert result.code == 0, result
+    assert f"runs.jsonl:2: 1e400 is beyond the range of a number" in result.err
+    traces = read_jsonl(out / "trace-records.jsonl")
+    assert len(traces) == 3
+    rows = read_jsonl(out / "training-examples.jsonl")
+    assert rows[1]["instruction"] == "a\ufffdb\x00c\ufeffd"
+    metrics = json.loads((out / "flywheel-metrics.json").read_text())
+    assert metrics["input_quality"]["replaced_surrogates"] == 2
+    assert metrics["avg_context_tokens_before"] is not None
+    assert traces[2]["workflow"] == "general_" + normalize.sha256_hex("\ufffd")[:8]

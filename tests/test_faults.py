@@ -114,3 +114,66 @@ def test_other_os_errors_name_their_own_fix(tmp_path):
                       (errno.EMFILE, "raise the open-files limit (ulimit -n)")]:
         result, _ = run_with_fault(tmp_path, argv, 3, code)
         assert result.code == 2 and f"{os.strerror(code)} ({fix}" in result.err, result.err
+
+
+# --- hostile input: fuzzed lines and configuration files, each under a time limit ----------------
+
+import signal  # noqa: E402
+
+from data_flywheel import config as flywheel_config  # noqa: E402
+from data_flywheel.errors import ConfigError  # noqa: E402
+from data_flywheel.redaction import Redactor  # noqa: E402
+from data_flywheel.redaction import config as redaction_config  # noqa: E402
+from fuzz import fuzzed_configs, fuzzed_lines, split_lines  # noqa: E402
+
+# Generous: a hang is what this catches, not slowness (bench/faults.py measures time).
+LIMIT_SECONDS = 10
+
+
+class Hang(Exception):
+    pass
+
+
+def within_limit(function):
+    def alarm(_signum, _frame):
+        raise Hang()
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, LIMIT_SECONDS)
+    try:
+        return function()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_fuzzed_lines_are_exported_or_skipped_with_their_line(tmp_path):
+    cases = list(fuzzed_lines(seed=15, count=150))
+    runs = tmp_path / "runs.jsonl"
+    runs.write_bytes(split_lines(cases))
+    result = within_limit(lambda: run_cli(["export", "--approved-runs", str(runs), "--out", str(tmp_path / "out")], env=EPOCH))
+    assert result.code == 0, result
+    quality = json.loads((tmp_path / "out" / "flywheel-metrics.json").read_text())["input_quality"]
+    assert quality["lines_read"] == len(cases)
+    assert quality["records_read"] + quality["skipped_lines"] + quality["blank_lines"] == len(cases)
+    assert quality["records_read"] > 10 and quality["skipped_lines"] > 10
+
+
+def test_fuzzed_configuration_files_load_or_are_refused_in_time(tmp_path):
+    text = "Acme Corp build-12.corp.internal " + "a" * 3000 + "! " + "x" * 3000
+    outcomes = {"loaded": 0, "refused": 0}
+    for name, mutation, data in fuzzed_configs(seed=15, count=60):
+        (tmp_path / name).write_bytes(data)
+
+        def load():
+            if name == "config.json":
+                return flywheel_config.load_config(str(tmp_path))
+            return Redactor(redaction_config.load_config(str(tmp_path / name))).session().redact(text)
+
+        try:
+            within_limit(load)
+            outcomes["loaded"] += 1
+        except ConfigError as error:
+            assert str(error).startswith(str(tmp_path / name)), (mutation, error)
+            outcomes["refused"] += 1
+    assert outcomes["loaded"] > 5 and outcomes["refused"] > 5, outcomes

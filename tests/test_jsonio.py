@@ -134,3 +134,30 @@ def test_repair_removes_only_lines_that_are_not_json_and_keeps_a_backup(tmp_path
     assert backup == f"{path}.bak-T" and (tmp_path / "runs.jsonl.bak-T").read_bytes() == original
     assert jsonio.repair_lines(str(path), "U") == ([], None)
     assert not (tmp_path / "runs.jsonl.bak-U").exists()
+
+
+# --- hostile values are data -------------------------------------------------------------
+
+
+def test_lone_surrogates_are_replaced_and_counted_valid_pairs_kept():
+    replaced = []
+    lines = b'{"a": "x\\ud800y", "b": ["\\udc00"], "\\udfff": 1}\n{"c": "\\ud83d\\ude00"}\n'
+    values = list(jsonio.read_json_lines(io.BytesIO(lines), "f", lambda p: None,
+                                         on_replaced=lambda line, n: replaced.append((line, n))))
+    assert values == [(1, {"a": "x\ufffdy", "b": ["\ufffd"], "\ufffd": 1}), (2, {"c": "\U0001f600"})]
+    assert replaced == [(1, 3)]
+    assert jsonio.dumps_line(values[0][1]).encode("utf-8")
+
+
+def test_numbers_beyond_a_float_are_reported_not_exported():
+    values, problems, _ = read(b'{"a": 1e400}\n{"a": -1e400}\n{"a": -0.0, "b": -0}\n')
+    assert [(p.line, p.reason, p.message) for p in problems] == [
+        (1, "non_standard_number", "1e400 is beyond the range of a number (use null or a string instead)"),
+        (2, "non_standard_number", "-1e400 is beyond the range of a number (use null or a string instead)")]
+    assert values == [(3, {"a": -0.0, "b": 0})]
+
+
+def test_implausibly_large_numbers_are_not_numbers():
+    assert jsonio.finite_number(10 ** 400) is None
+    assert jsonio.finite_number(1.5e308) is None
+    assert jsonio.finite_number(1_700_000_000_000) == 1_700_000_000_000  # a timestamp in ms

@@ -14,7 +14,7 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from typing import IO, Any, Callable, Dict, Iterator, Optional, Tuple
+from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from .errors import os_error
 
@@ -71,12 +71,84 @@ def _json_kind(value: Any) -> str:
     return "an object"
 
 
+def _finite_float(text: str) -> float:
+    # 1e400 is valid JSON syntax but no float: it would become inf, which no JSON writer may emit.
+    value = float(text)
+    if math.isinf(value):
+        raise _OutOfRange(text if len(text) <= 20 else text[:17] + "...")
+    return value
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+# A lone surrogate can only come from a \ud800-\udfff escape (raw UTF-8 cannot encode one).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _maybe_surrogates(text: str) -> bool:
+    return "\\ud" in text or "\\uD" in text
+
+
+def replace_lone_surrogates(value: Any) -> Tuple[Any, int]:
+    """``value`` with every lone surrogate (in keys and strings) replaced by U+FFFD, and how many there were.
+
+    A surrogate cannot be written as UTF-8, so it would stop any writer; the
+    replacement character keeps the rest of the text.
+    """
+    count = 0
+
+    def fixed(text: str) -> str:
+        nonlocal count
+        new, found = _SURROGATE.subn("\ufffd", text)
+        count += found
+        return new
+
+    if isinstance(value, str):
+        return fixed(value), count
+    root = [value]
+    stack: List[Tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        container, key = stack.pop()
+        item = container[key]
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                container[key] = fixed(item)
+        elif isinstance(item, list):
+            stack.extend((item, index) for index in range(len(item)))
+        elif isinstance(item, dict):
+            if any(_SURROGATE.search(name) for name in item):
+                item = container[key] = {fixed(name): child for name, child in item.items()}
+            stack.extend((item, name) for name in item)
+    return root[0], count
+
+
 def parse_json_text(text: str) -> Tuple[Any, Optional[Tuple[str, str]]]:
-    """Parse one JSON text strictly. Returns ``(value, None)`` or ``(None, (reason, message))``."""
+    """Parse one JSON text strictly. Returns ``(value, None)`` or ``(None, (reason, message))``.
+
+    Lone surrogates are replaced (see ``replace_lone_surrogates``); numbers
+    beyond a float's range are refused like NaN.
+    """
+    value, problem, _replaced = _parse(text)
+    return value, problem
+
+
+def _parse(text: str) -> Tuple[Any, Optional[Tuple[str, str]], int]:
+    value, problem = _loads(text)
+    if problem is None and _maybe_surrogates(text):
+        value, replaced = replace_lone_surrogates(value)
+        return value, None, replaced
+    return value, problem, 0
+
+
+def _loads(text: str) -> Tuple[Any, Optional[Tuple[str, str]]]:
     try:
-        return json.loads(text, parse_constant=_reject_constant), None
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float), None
     except _NonStandardNumber as error:
         return None, (NON_STANDARD_NUMBER, f"{error} is not valid JSON (use null or a string instead)")
+    except _OutOfRange as error:
+        return None, (NON_STANDARD_NUMBER, f"{error} is beyond the range of a number (use null or a string instead)")
     except RecursionError:
         return None, (TOO_DEEP, f"JSON nested deeper than {MAX_DEPTH} levels (flatten the record)")
     except json.JSONDecodeError as error:
@@ -115,12 +187,14 @@ def read_json_lines(
     objects_only: bool = True,
     digest: Optional["hashlib._Hash"] = None,
     on_blank: Optional[Callable[[int], None]] = None,
+    on_replaced: Optional[Callable[[int, int], None]] = None,
 ) -> Iterator[Tuple[int, Any]]:
     """Yield ``(line_number, value)`` for each good line of a binary stream.
 
     Bad lines go to ``on_problem`` and are skipped. With ``objects_only`` a
     line must hold a JSON object. ``digest`` is fed the raw bytes as they are
-    read, so the input's sha256 costs no second pass.
+    read, so the input's sha256 costs no second pass. ``on_replaced(line, n)``
+    hears of the lone surrogates replaced in a line.
     """
     for number, raw in enumerate(fp, start=1):
         if digest is not None:
@@ -145,7 +219,9 @@ def read_json_lines(
                 )
             )
             continue
-        value, problem = parse_json_text(text)
+        value, problem, replaced = _parse(text)
+        if replaced and on_replaced is not None:
+            on_replaced(number, replaced)
         if problem is None and stripped.count(b"[") + stripped.count(b"{") > MAX_DEPTH and depth(value) > MAX_DEPTH:
             problem = (TOO_DEEP, f"JSON nested deeper than {MAX_DEPTH} levels (flatten the record)")
         if problem is not None:
@@ -257,11 +333,17 @@ def dumps_document(document: Any) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
+# Past this a count (of tokens, of milliseconds) is not a measurement; sums of such would overflow.
+NUMBER_MAX = 1e15
+
+
 def finite_number(value: Any) -> Optional[float]:
-    """A finite number or None: bools, strings and NaN are not numbers here."""
+    """A finite number of plausible size or None: bools, strings, NaN and 10**400 are not numbers here."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if not -NUMBER_MAX <= value <= NUMBER_MAX:
         return None
     return value
 
