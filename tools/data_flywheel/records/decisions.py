@@ -209,7 +209,7 @@ def label_name(text: str, what: str, gate) -> str:
             f"{what} holds what the scanner redacts ({', '.join(sorted(found.by_rule))})",
             remedy="use a plain name such as bug_triage",
         )
-    return normalize.slug(text)
+    return normalize.folder_name(text)  # the export's folder name: "../../x" never merges with "x"
 
 
 def redaction_note(found) -> str:
