@@ -222,7 +222,7 @@ def _backtracking_risk(pattern: "re.Pattern[str]") -> Optional[str]:
                 low, high, body = value
                 if low != high and inside:
                     return "nests one repetition inside another"
-                if high is constants.MAXREPEAT and broad(body):
+                if high == constants.MAXREPEAT and broad(body):
                     broad_seen[0] += 1
                     if broad_seen[0] > 1:
                         return "repeats more than one broad class without limit (like .*.*)"
