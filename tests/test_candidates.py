@@ -159,9 +159,12 @@ def test_context_over_the_budget_keeps_the_latest_whole_requests_and_names_the_r
 def test_redaction_is_counted_per_candidate_from_its_placeholders():
     messages = [user("my key is [GITHUB_TOKEN_1]"), assistant("noted"), user("and?"), assistant("[GITHUB_TOKEN_1] is set")]
     record = build(messages).to_record()
-    found = list(cands.candidates_from_episode(record, cands.facts_of(messages), placeholders={"[GITHUB_TOKEN_1]": "github-pat"},
+    found = list(cands.candidates_from_episode(record, cands.facts_of(messages), placeholders={"[GITHUB_TOKEN_1]": ("github-pat", "secret")},
                                                project="p", harvested_at="2026-01-01T00:00:00Z"))
     # The second carries the first request as context: a row trains on both placeholders.
-    assert [c["redaction"] for c in found] == [{"findings": 1, "by_rule": {"github-pat": 1}},
-                                               {"findings": 2, "by_rule": {"github-pat": 2}}]
+    assert [c["redaction"] for c in found] == [
+        {"findings": 1, "by_rule": {"github-pat": 1}, "by_class": {"secret": 1}},
+        {"findings": 2, "by_rule": {"github-pat": 2}, "by_class": {"secret": 2}}]
     assert [c["redaction_status"] for c in found] == ["auto_redacted", "auto_redacted"]
+    # By class, what the export's policy reads: a secret keeps a run out of training until a person accepts it.
+    assert [c["redaction_findings"] for c in found] == [{"secret": 1}, {"secret": 2}]

@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from conftest import FIXTURES, make_run, read_jsonl, run_cli, tree_bytes, write_runs
+from data_flywheel.records import normalize
 
 AGENTIC_RUNS = os.path.join(FIXTURES, "agentic-stack", "approved-runs.redacted.jsonl")
 EPOCH = {"NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1777104000"}
@@ -355,9 +356,11 @@ def test_deeply_nested_json_is_reported_not_a_traceback(tmp_path):
     assert "Traceback" not in result.err
 
 
-def test_a_line_of_several_megabytes_is_exported(tmp_path):
-    # Larger than any read buffer; the 50 MB case is measured in bench/, where its seconds belong.
-    big = make_run(1, output_approved="ok " * (4 * 1024 * 1024 // 3))
+def test_a_line_longer_than_two_scanner_windows_is_exported(tmp_path):
+    # Two windows and a part are what the windowing needs; bench/faults.py exports a 20 MB string.
+    from data_flywheel.redaction.engine import CHUNK
+
+    big = make_run(1, output_approved="ok " * ((2 * CHUNK + (1 << 20)) // 3))
     result, out = export(tmp_path, [big, make_run(2)])
     assert result.code == 0, result
     assert len(read_jsonl(out / "trace-records.jsonl")) == 2
@@ -411,8 +414,10 @@ def test_a_failure_mid_export_leaves_the_previous_export_intact(tmp_path, monkey
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(cards, "build_card", explode)
-    with pytest.raises(OSError):
-        export(tmp_path, [make_run(3)])
+    failed, _ = export(tmp_path, [make_run(3)])
+    assert failed.code == 2
+    assert failed.err == (f"error: {out}: cannot write the export: No space left on device "
+                          "(free some space (or raise the quota) and run again; the previous output is unchanged)\n")
     assert tree_bytes(out) == before
     assert [p.name for p in tmp_path.iterdir() if ".staging-" in p.name] == []
 
@@ -585,3 +590,61 @@ def test_harvested_claims_are_judged_by_class_and_config_not_by_the_claim(tmp_pa
     assert accepted.code == 0, accepted
     traces = read_jsonl(tmp_path / "team-out" / "trace-records.jsonl")
     assert [t["trainable"] for t in traces] == [True, True, True]
+
+
+# --- workflow and domain names ----------------------------------------------------
+
+
+def test_path_like_workflow_names_get_cards_of_their_own_with_the_raw_name(tmp_path):
+    names = ["x", "../../x", "．．／．．／x", "..∕..∕x", "\\..\\..\\x", ".", "~", "CON", "\U0001d400" * 80]
+    runs = [make_run(i, workflow=name) for i, name in enumerate(names, start=1)]
+    result, out = export(tmp_path, runs)
+    assert result.code == 0, result
+    cards = json.loads((out / "context-cards.json").read_text())
+    assert len(cards) == len(names)
+    by_raw = {card.get("names", {"workflow": [card["workflow"]]})["workflow"][0]: card for card in cards}
+    assert sorted(by_raw) == sorted(names)
+    assert by_raw["x"]["workflow"] == "x" and "names" not in by_raw["x"]
+    assert by_raw["../../x"]["workflow"].startswith("x_") and by_raw["."]["workflow"].startswith("general_")
+    for card in cards:
+        assert (out / "context-cards" / card["domain"] / (card["workflow"] + ".json")).is_file()
+    assert json.loads((out / "flywheel-metrics.json").read_text())["name_collisions"] == {}
+    assert "pools runs of different names" not in result.err
+
+
+def test_ordinary_names_that_share_a_card_are_reported(tmp_path):
+    runs = [make_run(1, workflow="Lead  Intake"), make_run(2, workflow="lead_intake"), make_run(3)]
+    result, out = export(tmp_path, runs)
+    assert result.code == 0, result
+    metrics = json.loads((out / "flywheel-metrics.json").read_text())
+    assert metrics["name_collisions"] == {"saas/lead_intake": {"domain": ["saas"], "workflow": ["Lead  Intake", "lead_intake"]}}
+    assert ("warning: card saas/lead_intake pools runs of different names ('Lead  Intake', 'lead_intake')"
+            in result.err)
+    card = json.loads((out / "context-cards" / "saas" / "lead_intake.json").read_text())
+    assert card["names"] == {"domain": ["saas"], "workflow": ["Lead  Intake", "lead_intake"]}
+
+
+def test_hostile_values_are_exported_handled_or_skipped_with_their_line(tmp_path):
+    base = json.dumps(make_run(1))
+    lines = [
+        base[:-1] + ', "context_tokens_before": 1' + "0" * 400 + ', "context_tokens_after": 1.5e308}',
+        json.dumps(make_run(2))[:-1] + ', "context_tokens_after": 1e400}',
+        # Words of its own, so duplicate collapsing keeps it as a row.
+        json.dumps(make_run(3, instruction="x", input_redacted="Surrogates, NUL and a BOM inside an instruction.",
+                            output_approved="They are data: replaced, kept and counted."))[:-1]
+        .replace('"x"', '"a\\ud800b\\u0000c\\ufeffd"') + "}",
+        json.dumps(make_run(4, workflow="x"))[:-1].replace('"x"', '"\\udc00"') + "}",
+    ]
+    result, out = export(tmp_path, write_runs(tmp_path / "runs.jsonl", lines))
+    assert result.code == 0, result
+    assert f"runs.jsonl:2: 1e400 is beyond the range of a number" in result.err
+    traces = read_jsonl(out / "trace-records.jsonl")
+    assert len(traces) == 3
+    # The run with a lone surrogate is kept with U+FFFD in its place (whichever split it falls in).
+    written = [json.dumps(row, ensure_ascii=False) for path in sorted(out.rglob("*.jsonl")) for row in read_jsonl(path)]
+    assert any("a\ufffdb\\u0000c\ufeffd" in row for row in written)  # NUL kept (JSON writes it \\u0000)
+    assert not any("\\ud800" in row or "\ud800" in row for row in written)
+    metrics = json.loads((out / "flywheel-metrics.json").read_text())
+    assert metrics["input_quality"]["replaced_surrogates"] == 2
+    assert metrics["avg_context_tokens_before"] is not None
+    assert traces[2]["workflow"] == "general_" + normalize.sha256_hex("\ufffd")[:8]

@@ -83,3 +83,81 @@ def test_finite_number_rejects_bools_strings_and_nan():
     assert jsonio.finite_number(True) is None
     assert jsonio.finite_number("4") is None
     assert jsonio.finite_number(float("nan")) is None
+
+
+# --- appends whole or absent; repair only on request ------------------------------------
+
+import errno  # noqa: E402
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+
+from data_flywheel.errors import OutputError  # noqa: E402
+
+
+def test_an_append_that_fails_part_way_is_cut_back(tmp_path, monkeypatch):
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(b'{"id": "a"}\n')
+    real_write = os.write
+
+    def half_then_full(fd, data):
+        if len(data) > 10:
+            return real_write(fd, bytes(data[: len(data) // 2]))  # the disk takes half...
+        raise OSError(errno.ENOSPC, "No space left on device")  # ...then is full
+
+    with jsonio.LineAppender(str(path), what="the approved runs") as store:
+        store.append(b'{"id": "b"}\n')
+        monkeypatch.setattr(os, "write", half_then_full)
+        with pytest.raises(OutputError) as caught:
+            store.append(b'{"id": "c", "text": "' + b"x" * 100 + b'"}\n')
+    assert path.read_bytes() == b'{"id": "a"}\n{"id": "b"}\n'
+    assert str(caught.value) == (f"{path}: cannot write the approved runs: No space left on device "
+                                 "(free some space (or raise the quota) and run again; the file is as it was before this line)")
+
+
+def test_a_torn_last_line_is_kept_and_the_new_line_starts_on_its_own(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(b'{"id": "a"}\n{"id": "to')
+    with jsonio.LineAppender(str(path)) as store:
+        store.append(b'{"id": "b"}\n')
+        store.append(b'{"id": "c"}\n')
+    assert path.read_bytes() == b'{"id": "a"}\n{"id": "to\n{"id": "b"}\n{"id": "c"}\n'
+
+
+def test_repair_removes_only_lines_that_are_not_json_and_keeps_a_backup(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    original = b'{"id": "a"}\n\xff\xfe\n[1]\n{"id": "to\n{"id": "b"}\n{"id": "tail'
+    path.write_bytes(original)
+    removed, backup = jsonio.repair_lines(str(path), "T")
+    assert [(p.line, p.reason) for p in removed] == [(2, "invalid_utf8"), (4, "invalid_json"), (6, "invalid_json")]
+    assert path.read_bytes() == b'{"id": "a"}\n[1]\n{"id": "b"}\n'
+    assert backup == f"{path}.bak-T" and (tmp_path / "runs.jsonl.bak-T").read_bytes() == original
+    assert jsonio.repair_lines(str(path), "U") == ([], None)
+    assert not (tmp_path / "runs.jsonl.bak-U").exists()
+
+
+# --- hostile values are data -------------------------------------------------------------
+
+
+def test_lone_surrogates_are_replaced_and_counted_valid_pairs_kept():
+    replaced = []
+    lines = b'{"a": "x\\ud800y", "b": ["\\udc00"], "\\udfff": 1}\n{"c": "\\ud83d\\ude00"}\n'
+    values = list(jsonio.read_json_lines(io.BytesIO(lines), "f", lambda p: None,
+                                         on_replaced=lambda line, n: replaced.append((line, n))))
+    assert values == [(1, {"a": "x\ufffdy", "b": ["\ufffd"], "\ufffd": 1}), (2, {"c": "\U0001f600"})]
+    assert replaced == [(1, 3)]
+    assert jsonio.dumps_line(values[0][1]).encode("utf-8")
+
+
+def test_numbers_beyond_a_float_are_reported_not_exported():
+    values, problems, _ = read(b'{"a": 1e400}\n{"a": -1e400}\n{"a": -0.0, "b": -0}\n')
+    assert [(p.line, p.reason, p.message) for p in problems] == [
+        (1, "non_standard_number", "1e400 is beyond the range of a number (use null or a string instead)"),
+        (2, "non_standard_number", "-1e400 is beyond the range of a number (use null or a string instead)")]
+    assert values == [(3, {"a": -0.0, "b": 0})]
+
+
+def test_implausibly_large_numbers_are_not_numbers():
+    assert jsonio.finite_number(10 ** 400) is None
+    assert jsonio.finite_number(1.5e308) is None
+    assert jsonio.finite_number(1_700_000_000_000) == 1_700_000_000_000  # a timestamp in ms

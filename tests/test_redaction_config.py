@@ -132,3 +132,32 @@ def test_parse_config_takes_text_and_a_name():
     assert config.source == "inline" and len(config.deny) == 1
     with pytest.raises(ConfigError, match="^inline:1: "):
         parse_config("{", "inline")
+
+
+# --- patterns and documents that could hang or crash are refused ------------------------------
+
+SLOW = "on some text it would run for hours (flatten it (e.g. a+ instead of (a+)+), or list the literal texts as separate entries)"
+
+
+@pytest.mark.parametrize("regex, expected", [
+    ("(a+)+$", f"deny[0].regex nests one repetition inside another: {SLOW}"),
+    ("(?:x?)*y", f"deny[0].regex nests one repetition inside another: {SLOW}"),
+    ("(a|ab)*c", f"deny[0].regex repeats alternatives that can start alike: {SLOW}"),
+    (".*.*.*=.*", f"deny[0].regex repeats more than one broad class without limit (like .*.*): {SLOW}"),
+    ("a{99999999999}", "deny[0].regex does not compile: the repetition number is too large (use smaller counts and fewer nested groups)"),
+    ("x" * 2001, "deny[0].regex is longer than 2000 characters (use a shorter pattern, or several entries)"),
+])
+def test_patterns_that_backtrack_without_bound_are_refused(tmp_path, regex, expected):
+    assert error_of(tmp_path, json.dumps({"deny": [{"regex": regex}]})) == "redaction.json:1: " + expected
+
+
+@pytest.mark.parametrize("regex", ["(foo|bar)+x", r"\w+@\w+", r"build-[0-9]+\.corp", "(?:ab){2,5}", ".*secret"])
+def test_ordinary_patterns_are_still_accepted(regex):
+    assert parse_config(json.dumps({"allow": [{"regex": regex}]})).allow_patterns[0].pattern == regex
+
+
+def test_deep_nesting_and_huge_numbers_are_refused_in_their_words(tmp_path):
+    assert error_of(tmp_path, '{"deny": ' + "[" * 50000 + "]" * 50000 + "}") == (
+        "redaction.json: nested deeper than 32 levels (fix the JSON syntax)")
+    assert error_of(tmp_path, '{"version": 1' + "0" * 5000 + "}") == (
+        "redaction.json: a number with more than 100 digits (fix the JSON syntax)")

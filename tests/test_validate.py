@@ -27,7 +27,7 @@ def test_every_invalid_line_is_reported_with_line_and_json_path(tmp_path):
         f"{path}:5: $: 'created_at' is a required property",
         f"{path}:6: $: [1] is not of type 'object'",
         "1 valid, 4 invalid (approved-run)",
-        "next: fix the lines above and run validate again",
+        f"next: fix the lines above and run validate again; 'validate --repair {path}' removes lines that are not JSON",
     ]
 
 
@@ -74,3 +74,21 @@ def test_unknown_kind_and_missing_file_are_usage_errors(tmp_path):
 def test_stdin(tmp_path):
     result = run_cli(["validate", "--kind", "eval-case", "-"], stdin=b'{"id": 1}\n')
     assert result.code == 1 and result.out.startswith("-:1: $: 'domain' is a required property") or "is not of type" in result.out
+
+
+def test_repair_removes_a_torn_last_line_on_request_only(tmp_path):
+    path = tmp_path / "approved-runs.jsonl"
+    good = json.dumps(make_run(1))
+    path.write_text(good + '\n{"id": "run-2", "crea')
+    checked = run_cli(["validate", "--kind", "approved-run", str(path)])
+    assert checked.code == 1
+    assert f"{path}:2: $: not valid JSON: Unterminated string" in checked.out
+    assert checked.out.endswith(f"'validate --repair {path}' removes lines that are not JSON\n")
+    assert path.read_text().endswith('"crea')  # validating changes nothing
+    repaired = run_cli(["validate", "--repair", str(path)])
+    assert repaired.code == 0, repaired
+    backup = next(p for p in tmp_path.iterdir() if p.name.startswith("approved-runs.jsonl.bak-"))
+    assert repaired.out == (f"{path}:2: not valid JSON: Unterminated string starting at at column 17 (removed)\n"
+                            f"repaired: 1 line(s) removed; the original is kept as {backup}\n")
+    assert path.read_text() == good + "\n"
+    assert run_cli(["validate", "--kind", "approved-run", str(path)]).code == 0

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sqlite3
 import sys
+import tempfile
 from typing import IO, List, Mapping, Optional, Sequence
 
 from . import __version__, project
 from .commands import COMMANDS, DEFAULT_COMMAND
-from .errors import FlywheelError
+from .errors import FlywheelError, os_error
 from .terminal import Streams
 
 PROG = "data_flywheel_export.py"
@@ -97,3 +99,13 @@ def main(
         return 130
     except BrokenPipeError:  # `... | head` closed the pipe: not an error worth a traceback
         return 0
+    except OSError as error:
+        # The machine refused (a full disk, a read-only folder, too many open files): not a bug, so
+        # one line with the path and the fix. Each command has already removed what it left half-done.
+        streams.stderr.write(f"error: {os_error(error, f'run {args.command}', error.filename, kept='nothing half-written was kept')}\n")
+        return 2
+    except sqlite3.Error as error:  # the scratch indexes live in the temporary folder
+        message = f"{args.command} ran out of scratch space: {error}"
+        streams.stderr.write(f"error: {tempfile.gettempdir()}: {message} (free space there, or set TMPDIR to a "
+                             "folder with room, and run again; nothing half-written was kept)\n")
+        return 2

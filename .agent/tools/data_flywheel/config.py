@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional
 
+from . import jsonio
 from .errors import ConfigError
 
 CONFIG_FILE = "config.json"
@@ -51,6 +53,12 @@ def key_line(text: str, key: str) -> Optional[int]:
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
+def last_key_line(text: str, key: str) -> Optional[int]:
+    """The line of the last ``"key":`` in a JSON text (where a duplicate is found)."""
+    found = [m.start() for m in re.finditer(re.escape(json.dumps(key)) + r"\s*:", text)]
+    return text.count("\n", 0, found[-1]) + 1 if found else None
+
+
 def read_json_object(path: str, what: str) -> Any:
     """Read a small JSON configuration file, or raise ``ConfigError`` naming the line."""
     try:
@@ -61,9 +69,11 @@ def read_json_object(path: str, what: str) -> Any:
     except UnicodeDecodeError:
         raise ConfigError(f"the {what} is not UTF-8", source=path, remedy="save it as UTF-8") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ConfigError(f"not valid JSON: {error.msg}", source=path, line=error.lineno, remedy="fix the JSON") from None
+        document = jsonio.loads_document(text)
+    except jsonio.DocumentError as error:
+        line = error.line if error.key is None else last_key_line(text, error.key)
+        remedy = "keep one of them" if error.key is not None else "fix the JSON"
+        raise ConfigError(error.message, source=path, line=line, remedy=remedy) from None
     if not isinstance(document, dict):
         raise ConfigError(f"the {what} must be a JSON object", source=path, line=1, remedy='start it with "{"')
     return document, text

@@ -6,6 +6,8 @@ it. Anything else that escapes is a bug and may show a traceback.
 """
 from __future__ import annotations
 
+import errno
+import os
 from typing import Optional
 
 
@@ -56,3 +58,28 @@ class ConfigError(FlywheelError):
 
 class OutputError(FlywheelError):
     """An output location that cannot be written; the previous output is left as it was."""
+
+
+def os_error(error: OSError, doing: str, path: Optional[str], *, kept: str = "the previous output is unchanged") -> OutputError:
+    """One line for an OS error while writing: what failed, where, the fix, and what was kept.
+
+    Full disk, read-only folder, permission, path too long, too many open
+    files: the errors an operator's machine produces, each with its own fix.
+    """
+    code = error.errno
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG):
+        fix = "free some space (or raise the quota) and run again"
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = "choose a folder you can write, or fix its permissions"
+    elif code == errno.ENAMETOOLONG:
+        fix = "choose a shorter path"
+    elif code in (errno.EMFILE, errno.ENFILE):
+        fix = "raise the open-files limit (ulimit -n) or close other programs, then run again"
+    else:
+        fix = "check the folder and run again"
+    message = f"cannot {doing}: {error.strerror or error}"
+    if path is None and isinstance(error.filename, (str, bytes)):
+        path = os.fsdecode(error.filename)
+    elif isinstance(error.filename, str) and path is not None and os.path.abspath(error.filename) != os.path.abspath(path):
+        message += f" ({error.filename})"
+    return OutputError(message, source=path, remedy=f"{fix}; {kept}")

@@ -38,6 +38,10 @@ def add_arguments(parser) -> None:
         "--format-assertion", action="store_true", help="with --schema: treat format: date-time as an assertion"
     )
     common.add_agent_root_flag(parser, "for redaction.json")
+    parser.add_argument(
+        "--repair", action="store_true",
+        help="remove the lines of a JSONL file that are not JSON (a torn last line, garbled bytes), keeping FILE.bak-<time>",
+    )
     parser.add_argument("file", metavar="FILE", help="JSONL or JSON file; - for stdin")
     common.add_json_flag(parser)
 
@@ -83,12 +87,15 @@ def _issues(checker, value: Any, is_array: bool, redact_value) -> List[dict]:
 
 
 def run(args, streams) -> int:
+    if args.repair:
+        return repair(args, streams)
     checker, against, is_array = _checker_and_mode(args)
     gate, _ruleset = common.make_gate(args)
     document_mode = args.document or (args.file != "-" and args.file.endswith(".json"))
     paint = Painter(colour_enabled(streams.stdout, streams.env))
     valid = invalid = 0
     first = True
+    repairable = False
 
     def emit(line: Optional[int], errors: List[dict]) -> None:
         nonlocal valid, invalid, first
@@ -114,10 +121,14 @@ def run(args, streams) -> int:
             emit(1, _issues(checker, value, is_array, gate.redact_value))
     else:
         fp, source = _open(args.file, streams)
+
+        def not_json(problem: jsonio.LineProblem) -> None:
+            nonlocal repairable
+            repairable = True
+            emit(problem.line, [{"path": "$", "message": problem.message}])
+
         try:
-            lines = jsonio.read_json_lines(
-                fp, source, lambda problem: emit(problem.line, [{"path": "$", "message": problem.message}]), objects_only=False
-            )
+            lines = jsonio.read_json_lines(fp, source, not_json, objects_only=False)
             for number, value in lines:
                 emit(number, _issues(checker, value, False, gate.redact_value))
         finally:
@@ -131,8 +142,29 @@ def run(args, streams) -> int:
         summary = f"{valid} valid, {invalid} invalid ({against})"
         streams.stdout.write((paint(summary, "green") if not invalid else paint(summary, "red")) + "\n")
         if invalid:
-            streams.stdout.write("next: fix the lines above and run validate again\n")
+            streams.stdout.write("next: fix the lines above and run validate again"
+                                 + (f"; 'validate --repair {args.file}' removes lines that are not JSON" if repairable else "")
+                                 + "\n")
     return 1 if invalid else 0
+
+
+def repair(args, streams) -> int:
+    """``--repair``: drop the lines that are not JSON, keep a backup, say which lines went."""
+    import datetime as dt
+
+    if args.file == "-" or args.document or args.file.endswith(".json"):
+        raise InputError("--repair works on a JSON Lines file", source=args.file, remedy="pass the .jsonl file itself")
+    if not os.path.isfile(args.file):
+        raise InputError("no such file", source=args.file, remedy="check the path")
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    removed, backup = jsonio.repair_lines(args.file, stamp)
+    for problem in removed:
+        streams.stdout.write(f"{problem} (removed)\n")
+    if backup is None:
+        streams.stdout.write(f"{args.file}: every line is JSON; nothing to repair\n")
+    else:
+        streams.stdout.write(f"repaired: {len(removed)} line(s) removed; the original is kept as {backup}\n")
+    return 0
 
 
 def _open(path: str, streams):

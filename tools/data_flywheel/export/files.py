@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 from .. import jsonio
-from ..errors import SchemaError
+from ..errors import SchemaError, os_error
 from ..records import schemas
 
 
@@ -60,6 +60,7 @@ class RecordFile:
         self.size = 0
         self._digest = hashlib.sha256()
         self._checker = schemas.checker_for(schema_kind) if schema_kind else None
+        self._shown = staging.shown
         self._fp = open(staging.path(relative), "w", encoding="utf-8", newline="\n")
 
     def write(self, row: Dict[str, Any]) -> None:
@@ -76,7 +77,10 @@ class RecordFile:
         self._digest.update(data)
         self.size += len(data)
         self.rows += 1
-        self._fp.write(line)
+        try:
+            self._fp.write(line)
+        except OSError as error:  # raised as OutputError, so a reader's "skip unreadable input" never hides it
+            raise os_error(error, f"write {self.relative}", self._shown) from None
 
     def close(self) -> FileEntry:
         self._fp.close()
@@ -92,7 +96,10 @@ class RecordFile:
         )
 
     def abandon(self) -> None:
-        self._fp.close()
+        try:
+            self._fp.close()
+        except OSError:  # flushing to a full disk fails again; the staging folder is removed anyway
+            pass
 
 
 def write_document(

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from .. import __version__, jsonio
 from ..config import Config
+from ..errors import os_error
 from ..records import normalize, schemas
 from ..records.run import (
     EMPTY_TEXT,
@@ -35,7 +36,7 @@ from . import cards, files, parallel, readiness, splits
 from . import report as html_report
 from .curate import Curator, Placement
 from .gate import TOOL_CLAIMS, RedactionGate, redaction_block, stored_classes
-from .staging import Staging
+from .staging import Staging, lock_wait
 from .trajectories import TrajectoryFiles
 
 CLASSES = ("secret", "personal")  # redaction.CLASSES, without compiling the rule table
@@ -130,8 +131,8 @@ class Aggregator:
             record=clean,
             raw_id=raw_id,
             project=str(clean.get("project") or self.project),
-            domain=normalize.slug(clean.get("domain")),
-            workflow=normalize.slug(clean.get("workflow")),
+            domain=normalize.folder_name(clean.get("domain")),
+            workflow=normalize.folder_name(clean.get("workflow")),
             trace_id=trace_id or f"trace_{normalize.sha256_hex(raw_id)[:16]}",
             created_at=normalize.iso_z(created) if created else "1970-01-01T00:00:00Z",
             review_status=status,
@@ -153,6 +154,7 @@ class Aggregator:
         stats = self.workflows.get(key)
         if stats is None:
             stats = self.workflows[key] = cards.WorkflowStats(run.domain, run.workflow)
+        stats.note_names(run.record.get("domain"), run.record.get("workflow"))
         stats.traces += 1
         totals.traces += 1
         status = run.review_status
@@ -204,6 +206,14 @@ class Aggregator:
         stats.observe(run)  # card evidence: what people wrote and what the trajectory shows
 
     # --- end-of-run documents -------------------------------------------------
+
+    def name_collisions(self) -> Dict[str, Dict[str, List[str]]]:
+        """Cards that different raw names share (``Lead Intake`` and ``lead_intake``): key -> the raw names."""
+        return {
+            key: {part: list(names) for part, names in stats.raw_names.items()}
+            for key, stats in sorted(self.workflows.items())
+            if stats.merged_names()
+        }
 
     def workflow_metrics(self, stats: cards.WorkflowStats) -> Dict[str, Any]:
         acceptance = round(stats.approved / stats.traces, 3) if stats.traces else 0
@@ -260,6 +270,7 @@ class Aggregator:
             "thresholds": readiness.thresholds(),
             "workflows": {key: self.workflow_metrics(self.workflows[key]) for key in sorted(self.workflows)},
             "context_cards": readiness.card_counts(stats.approved for stats in self.workflows.values()),
+            "name_collisions": self.name_collisions(),
             "input_quality": quality.as_metrics(),
             "not_trainable_because": dict(sorted(totals.not_trainable.items())),
             "redaction": self.redaction_summary(ruleset_version),
@@ -348,17 +359,21 @@ def run_pipeline(
             _place_runs(runs, aggregator, curator, _NoFiles(), progress)
             metrics = aggregator.metrics(generated, quality, ruleset_version, curator.metrics())
             return ExportResult(None, metrics, [], quality, aggregator)
-        staging = Staging(plan.out)
-        writer = _DatasetFiles(staging)
+        staging = Staging(plan.out, what="export", wait=lock_wait(env))
+        writer: Optional[_DatasetFiles] = None
         try:
+            writer = _DatasetFiles(staging)
             _place_runs(runs, aggregator, curator, writer, progress)
             entries = writer.close()
             datasets = curator.metrics()
             entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries, datasets)
             staging.publish()
-        except BaseException:
-            writer.abandon()
+        except BaseException as error:
+            if writer is not None:
+                writer.abandon()
             staging.discard()
+            if isinstance(error, OSError):  # a full disk, a read-only folder, too many open files
+                raise os_error(error, "write the export", plan.out) from None
             raise
     metrics = aggregator.metrics(generated, quality, ruleset_version, datasets)
     return ExportResult(plan.out, metrics, entries, quality, aggregator)

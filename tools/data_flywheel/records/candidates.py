@@ -34,8 +34,9 @@ Harvested sessions have no domain or workflow of their own; candidates get
 Appending is idempotent: a candidate's id is a digest of its session hash,
 segment, request position and content, so harvesting the same sessions again
 adds nothing, and a session that grew adds only its new requests (and a new
-version of a request whose answer changed). Appends happen under a lock, in
-one write per line, so a concurrent reviewer or harvester never sees half a line.
+version of a request whose answer changed). Appends happen under a lock, one
+whole line at a time (cut back if a write fails), so a concurrent reviewer or harvester never
+sees half a line.
 """
 from __future__ import annotations
 
@@ -360,18 +361,10 @@ def append_new(path: str, candidates: Iterable[Dict[str, Any]]) -> int:
                 for _line, existing in jsonio.read_json_lines(fp, path, lambda _problem: None):
                     if isinstance(existing.get("id"), str):
                         seen.first_seen(existing["id"], 0)
-        with open(path, "a+b") as fp:
-            fp.seek(0, os.SEEK_END)
-            torn = False
-            if fp.tell():
-                fp.seek(-1, os.SEEK_END)
-                torn = fp.read(1) != b"\n"  # a torn last line must not swallow the first new one
+        with jsonio.LineAppender(path, what="the candidates") as store:  # each line whole or absent
             for candidate in candidates:
                 if seen.first_seen(candidate["id"], 0) is not None:
                     continue
-                if torn:
-                    fp.write(b"\n")
-                    torn = False
-                fp.write(jsonio.dumps_line(candidate).encode("utf-8"))
+                store.append(jsonio.dumps_line(candidate).encode("utf-8"))
                 added += 1
     return added

@@ -44,6 +44,8 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple, Union
 
+from .. import jsonio
+from ..config import last_key_line
 from ..errors import ConfigError
 from .rules import RULES
 
@@ -53,6 +55,8 @@ _KEYS = ("version", "deny", "allow", "disable")
 _DENY_KEYS = ("literal", "regex", "label", "ignore_case")
 _ALLOW_KEYS = ("literal", "regex", "ignore_case")
 _LABEL_RE = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
+# A deny or allow pattern longer than this is not a name a pattern can find; literals have no limit.
+REGEX_MAX_LENGTH = 2000
 
 Path_ = Tuple[Union[str, int], ...]
 
@@ -98,12 +102,11 @@ def load_config(path: Union[str, Path]) -> RedactionConfig:
 def parse_config(text: str, source: str = "redaction.json") -> RedactionConfig:
     """Check the text of a ``redaction.json`` (see the module docstring for the format)."""
     try:
-        document = json.loads(text, object_pairs_hook=_no_duplicates)
-    except _DuplicateKey as duplicate:
-        line = _line_of_key(text, duplicate.key)
-        raise ConfigError(f"duplicate key {duplicate.key!r}", source=source, line=line, remedy="keep one of them") from None
-    except json.JSONDecodeError as error:
-        raise ConfigError(f"not valid JSON: {error.msg}", source=source, line=error.lineno, remedy="fix the JSON syntax") from None
+        document = jsonio.loads_document(text)
+    except jsonio.DocumentError as error:
+        if error.key is not None:
+            raise ConfigError(error.message, source=source, line=last_key_line(text, error.key), remedy="keep one of them") from None
+        raise ConfigError(error.message, source=source, line=error.line, remedy="fix the JSON syntax") from None
     where = _Locator(text, source)
     if not isinstance(document, dict):
         raise where.error((), "the top level must be a JSON object", 'write {"deny": [...], "allow": [...]}')
@@ -166,13 +169,86 @@ def _entry(where: "_Locator", path: Path_, entry: Any, allowed: Tuple[str, ...])
     source = entry["regex"]
     if not isinstance(source, str) or not source:
         raise where.error(path + ("regex",), f"{name}.regex must be a non-empty string", "write a regular expression")
+    if len(source) > REGEX_MAX_LENGTH:
+        raise where.error(path + ("regex",), f"{name}.regex is longer than {REGEX_MAX_LENGTH} characters", "use a shorter pattern, or several entries")
     try:
         pattern = re.compile(source, re.IGNORECASE if ignore_case else 0)
     except re.error as error:
         raise where.error(path + ("regex",), f"{name}.regex does not compile: {error}", "fix the regular expression (Python syntax)") from None
+    except (OverflowError, RecursionError, ValueError) as error:  # a{99999999999}, deep groups
+        raise where.error(path + ("regex",), f"{name}.regex does not compile: {error}", "use smaller counts and fewer nested groups") from None
+    risk = _backtracking_risk(pattern)
+    if risk is not None:
+        raise where.error(path + ("regex",), f"{name}.regex {risk}: on some text it would run for hours",
+                          "flatten it (e.g. a+ instead of (a+)+), or list the literal texts as separate entries")
     if _matches_empty(pattern):
         raise where.error(path + ("regex",), f"{name}.regex matches the empty string", "make it match at least one character")
     return None, pattern, label
+
+
+def _backtracking_risk(pattern: "re.Pattern[str]") -> Optional[str]:
+    """Why ``pattern`` could backtrack exponentially, or None.
+
+    The shapes that do: a repetition of variable length inside another
+    ((a+)+, (a*b?)*), and alternatives that can start alike under a repetition
+    ((a|ab)*). Alternatives that each start with a different literal
+    character ((foo|bar)+) are fine. Unbounded repetitions of a broad class
+    (``.*``, ``\\w+``, ``[^,]*``) one after another make a search polynomial
+    of that degree on one long line (``.*.*.*=`` is quartic), so one is the
+    most allowed between two literal characters (``\\w+@\\w+`` is fine). Bounded work is what "no input can hang a command" needs, and
+    Python's re has no time limit of its own.
+    """
+    try:
+        from re import _constants as constants, _parser as parser  # type: ignore[attr-defined]  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.9/3.10
+        import sre_constants as constants  # type: ignore[no-redef]
+        import sre_parse as parser  # type: ignore[no-redef]
+    repeats = (constants.MAX_REPEAT, constants.MIN_REPEAT)
+    broad_seen = [0]
+
+    def broad(body) -> bool:
+        if len(body) != 1:
+            return False
+        op, value = body[0]
+        if op is constants.ANY:
+            return True
+        return op is constants.IN and any(item[0] in (constants.NEGATE, constants.CATEGORY) for item in value)
+
+    def walk(items, inside: bool) -> Optional[str]:
+        for op, value in items:
+            if op is constants.LITERAL:
+                broad_seen[0] = 0  # a required character in between: the repetitions cannot trade characters
+            if op in repeats:
+                low, high, body = value
+                if low != high and inside:
+                    return "nests one repetition inside another"
+                if high == constants.MAXREPEAT and broad(body):
+                    broad_seen[0] += 1
+                    if broad_seen[0] > 1:
+                        return "repeats more than one broad class without limit (like .*.*)"
+                found = walk(body, inside or (low != high and high > 1))
+            elif op is constants.SUBPATTERN:
+                found = walk(value[-1], inside)
+            elif op is constants.BRANCH:
+                branches = value[1]
+                if inside:
+                    firsts = [branch[0] for branch in branches if len(branch)]
+                    literal = all(first[0] is constants.LITERAL for first in firsts) and len(firsts) == len(branches)
+                    if not literal or len({first[1] for first in firsts}) != len(firsts):
+                        return "repeats alternatives that can start alike"
+                found = next(filter(None, (walk(branch, inside) for branch in branches)), None)
+            elif op in (constants.ASSERT, constants.ASSERT_NOT):
+                found = walk(value[1], inside)
+            else:
+                found = None
+            if found is not None:
+                return found
+        return None
+
+    try:
+        return walk(parser.parse(pattern.pattern, pattern.flags), False)
+    except Exception:  # pragma: no cover - a private module changed: the pattern compiled, let it run
+        return None
 
 
 def _matches_empty(pattern: "re.Pattern[str]") -> bool:
@@ -191,26 +267,6 @@ def _list(where: "_Locator", document: Dict[str, Any], key: str) -> List[Any]:
     if not isinstance(value, list):
         raise where.error((key,), f"'{key}' must be a list", f'write "{key}": [...]')
     return value
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
-    document: Dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:
-            raise _DuplicateKey(key)
-        document[key] = value
-    return document
-
-
-def _line_of_key(text: str, key: str) -> Optional[int]:
-    found = [m.start() for m in re.finditer(re.escape(json.dumps(key)) + r"\s*:", text)]
-    return text.count("\n", 0, found[-1]) + 1 if found else None
 
 
 class _Locator:

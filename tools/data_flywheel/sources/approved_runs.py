@@ -44,6 +44,7 @@ class InputQuality:
     sha256: Optional[str] = None
     bytes_read: int = 0
     superseded_lines: int = 0
+    replaced_surrogates: int = 0  # lone surrogates (\ud800 escapes) exported as U+FFFD
 
     def add(self, problem: jsonio.LineProblem) -> None:
         self.by_reason[problem.reason] = self.by_reason.get(problem.reason, 0) + 1
@@ -67,6 +68,7 @@ class InputQuality:
             "schema_violations": self.by_reason.get(jsonio.SCHEMA_VIOLATION, 0),
             "duplicate_ids": self.by_reason.get(jsonio.DUPLICATE_ID, 0),
             "superseded_lines": self.superseded_lines,
+            "replaced_surrogates": self.replaced_surrogates,
             "by_reason": dict(sorted(self.by_reason.items())),
             "problems": [
                 {"line": problem.line, "reason": problem.reason, "message": problem.message}
@@ -196,6 +198,7 @@ def read_approved_runs(
                 source,
                 problem,
                 on_blank=lambda _line: setattr(quality, "blank_lines", quality.blank_lines + 1),
+                on_replaced=lambda _line, count: setattr(quality, "replaced_surrogates", quality.replaced_surrogates + count),
             )
             for number, record in lines:
                 if not checker.is_valid(record):

@@ -42,6 +42,13 @@ def add_arguments(parser) -> None:
 def run(args, streams) -> int:
     plan, settings, result = common.run_over_approved_runs(args, streams, write=True, label="exporting runs")
     metrics = result.metrics
+    warn = Painter(colour_enabled(streams.stderr, streams.env))("warning:", "yellow")
+    for key, names in metrics["name_collisions"].items():
+        shown = ", ".join(repr(name) for part in names.values() if len(part) > 1 for name in part)
+        streams.stderr.write(
+            f"{warn} card {key} pools runs of different names ({shown}); "
+            "give them distinct domain/workflow names if they are different work\n"
+        )
     next_step = next_step_for(metrics, plan)
     if args.json:
         streams.json(

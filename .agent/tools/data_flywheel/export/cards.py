@@ -28,6 +28,8 @@ from .evidence import CITED_TRACES, EVIDENCE_LIMIT, Evidence  # noqa: F401  (re-
 
 EVAL_REFS_LIMIT = 50
 CARD_VERSION = "v1"
+# Distinct raw names kept per card (a card that merged more than this says so by the count).
+NAMES_KEPT = 20
 
 # agentic-stack's defaults, used only when no approved run states any and none is mined; the card marks them.
 DEFAULT_RULES = ("Use only supplied facts.", "Ask for missing required fields.", "Keep human approval gates explicit.")
@@ -57,10 +59,23 @@ class WorkflowStats:
     goals: Evidence = field(default_factory=Evidence)
     evidence: Dict[str, Evidence] = field(default_factory=lambda: {name: Evidence() for name in SECTIONS})
     miner: mining.Miner = field(default_factory=mining.Miner)
+    raw_names: Dict[str, List[str]] = field(default_factory=lambda: {"domain": [], "workflow": []})
 
     @property
     def approved(self) -> int:
         return self.accepted + self.edited
+
+    def note_names(self, domain: Any, workflow: Any) -> None:
+        """Remember the raw names (as redacted) that led to this card's folder."""
+        names = self.raw_names
+        for part, value in (("domain", domain), ("workflow", workflow)):
+            text = str(value if value is not None else "").strip()
+            if text not in names[part] and len(names[part]) < NAMES_KEPT:
+                names[part].append(text)
+
+    def merged_names(self) -> bool:
+        """Whether different raw names share this card (reported as a collision)."""
+        return len(self.raw_names["domain"]) > 1 or len(self.raw_names["workflow"]) > 1
 
     def add_eval_ref(self, eval_id: str) -> None:
         self.eval_cases += 1
@@ -177,6 +192,13 @@ def build_card(stats: WorkflowStats) -> Tuple[Dict[str, Any], str]:
         "defaults_used": defaults_used,
         "thresholds": dict(mining.THRESHOLDS),
     }
+    if stats.merged_names() or any(
+        normalize.slug(name) != stats_name for names, stats_name in ((stats.raw_names["domain"], stats.domain),
+                                                           (stats.raw_names["workflow"], stats.workflow))
+        for name in names
+    ):
+        # The folder name was disambiguated, or several raw names share it: say which names these are.
+        card["names"] = {part: list(names) for part, names in stats.raw_names.items()}
     markdown = render_markdown(card, stats)  # sets token_budget and card_tokens_approx to the size it states
     return card, markdown
 

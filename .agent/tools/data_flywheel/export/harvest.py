@@ -29,13 +29,14 @@ from types import ModuleType
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from .. import __version__, jsonio
+from ..errors import os_error
 from ..records import candidates as candidate_records
 from ..records import normalize, schemas
 from ..sources import discover
 from ..sources.harness.base import under
 from . import files
 from .gate import RedactionGate
-from .staging import Staging
+from .staging import Staging, lock_wait
 
 
 @dataclass
@@ -146,7 +147,11 @@ def run_harvest(
     # Candidates wait in a temporary file until the episodes are in place: memory stays flat.
     new_candidates = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
     candidate_checker = schemas.checker_for("candidate-run")
-    staging = Staging(out)
+    try:
+        staging = Staging(out, what="harvest", wait=lock_wait(env))
+    except BaseException:
+        new_candidates.close()
+        raise
     episodes = None
     try:
         episodes = files.RecordFile(staging, "episodes.jsonl", kind="episode", schema_kind="episode", format="episode")
@@ -187,10 +192,12 @@ def run_harvest(
         }
         files.write_document(staging, "manifest.json", jsonio.dumps_document(manifest), kind="manifest")
         staging.publish()
-    except BaseException:
+    except BaseException as error:
         if episodes is not None:
             episodes.abandon()
         staging.discard()
+        if isinstance(error, OSError):  # a full disk, a read-only folder, too many open files
+            raise os_error(error, "write the harvest", out) from None
         raise
     finally:
         new_candidates.close()
@@ -253,7 +260,10 @@ def _harvest_session(found, episodes, gate, report, problem, new_candidates, can
                 earlier_request=last_request.get(record["session_hash"]),
             ):
                 if candidate_checker.is_valid(candidate):
-                    new_candidates.write(jsonio.dumps_line(candidate))
+                    try:
+                        new_candidates.write(jsonio.dumps_line(candidate))
+                    except OSError as error:  # the temporary folder is full: not an unreadable session
+                        raise os_error(error, "hold the new candidates", tempfile.gettempdir()) from None
             last_request[record["session_hash"]] = (
                 candidate_records.last_request(record) or last_request.get(record["session_hash"]))
         if progress is not None:

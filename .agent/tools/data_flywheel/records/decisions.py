@@ -213,24 +213,8 @@ def append_decision(path: str, record: Dict[str, Any], expect: Optional[Decided]
 
 
 def _append_line(path: str, line: bytes) -> None:
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-    except OSError as error:
-        raise InputError(
-            f"cannot write the approved runs: {error.strerror}", source=path, remedy="check the folder and its permissions"
-        ) from None
-    try:
-        size = os.fstat(fd).st_size
-        if size:
-            os.lseek(fd, size - 1, os.SEEK_SET)
-            if os.read(fd, 1) != b"\n":  # a torn last line must not swallow the new one
-                line = b"\n" + line
-        view = memoryview(line)
-        while view:  # one write; the loop only guards against a short write
-            written = os.write(fd, view)
-            view = view[written:]
-    finally:
-        os.close(fd)
+    with jsonio.LineAppender(path, what="the approved runs") as store:  # whole or absent, even on a full disk
+        store.append(line)
 
 
 # --- who decided, and what they typed ---------------------------------------
@@ -286,7 +270,7 @@ def label_name(text: str, what: str, gate) -> str:
             f"{what} holds what the scanner redacts ({', '.join(sorted(found.by_rule))})",
             remedy="use a plain name such as bug_triage",
         )
-    return normalize.slug(text)
+    return normalize.folder_name(text)  # the export's folder name: "../../x" never merges with "x"
 
 
 def redaction_note(found) -> str:

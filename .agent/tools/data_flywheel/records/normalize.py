@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from typing import Any, Dict, Iterable, List, Optional
 
 APPROVED_STATUSES = ("accepted", "edited")
@@ -19,7 +20,8 @@ SLUG_MAX = 80
 
 
 def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (from a JSON \\ud800 escape) hashes instead of crashing.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def hashed_id(raw_id: str) -> str:
@@ -46,6 +48,52 @@ def slug(value: Any, fallback: str = "general") -> str:
             last_sep = True
     cleaned = "".join(out).strip("_")
     return cleaned[:SLUG_MAX] or fallback
+
+
+# Characters that make a name look like a path once NFKC has folded fullwidth and
+# small forms (U+FF0F, U+FE68) to ASCII: separators, parent references, home,
+# and slash look-alikes NFKC leaves alone (division, fraction and big solidus,
+# set minus, reverse solidus operators).
+_PATH_CHARACTERS = frozenset("/\\~\u2215\u2044\u29f8\u2216\u29f5\u29f9\u2afd\u2cc6")
+# Device names Windows refuses as a file name, whatever the extension or case.
+WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"{device}{suffix}" for device in ("com", "lpt") for suffix in "0123456789\u00b9\u00b2\u00b3"]
+)
+# A card is <domain>/<workflow>.json: the longest component plus ".json" must
+# stay under the 255-byte limit of ext4, APFS and NTFS (which counts UTF-16 units; fewer).
+NAME_BYTES_MAX = 240
+NAME_HASH = 8
+
+
+def folder_name(value: Any, fallback: str = "general") -> str:
+    """The domain or workflow folder for a raw name: ``slug(value)`` unless that would mislead.
+
+    Ordinary names keep agentic-stack's slug (``"Lead  Intake"`` -> ``lead_intake``).
+    A name that looks like a path (``../../x``, ``．．／x``, ``..∕x``, ``\\x``, ``~``),
+    that slugs to nothing (``.``, ``!!``), that is a Windows device name
+    (``CON``, ``com1``) or that is too long in bytes gets the slug plus ``_``
+    and 8 hex digits of the raw name's sha256, so two different raw names
+    never share a folder (or a card) and none becomes plain ``x`` or ``general``.
+    A missing or blank name stays ``general``.
+    """
+    raw = str(value if value is not None else "").strip()
+    base = slug(raw, fallback)
+    if not raw:
+        return base
+    folded = unicodedata.normalize("NFKC", raw)
+    odd = (
+        ".." in folded
+        or not _PATH_CHARACTERS.isdisjoint(folded)
+        or not slug(raw, "")
+        or base in WINDOWS_RESERVED
+        or len(base.encode("utf-8")) > NAME_BYTES_MAX
+    )
+    if not odd:
+        return base
+    suffix = "_" + sha256_hex(raw)[:NAME_HASH]
+    encoded = base.encode("utf-8")[: NAME_BYTES_MAX - len(suffix)]
+    return encoded.decode("utf-8", "ignore").rstrip("_") + suffix
 
 
 def as_list(value: Any) -> List[Any]:

@@ -45,7 +45,8 @@ import string
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from . import validators
+from . import denylist, validators
+from .denylist import DenyMatcher
 from .rules import RULES, Rule, severity
 
 # Window sizes for long input. OVERLAP must exceed the longest possible match
@@ -242,17 +243,6 @@ _MASKS = (
 _BASE64_RUN = re.compile(rb"[a-z0-9+/=]*")
 
 
-@dataclass
-class _TextRule:
-    """A user deny-list entry that must run on the original text (a regex, or a non-ASCII literal)."""
-
-    id: str
-    label: str
-    compiled: "re.Pattern[str]"
-    kind: str = "custom"
-    priority: int = 4
-
-
 def _literal_prefix(pattern: bytes) -> bytes:
     """The literal text every match of ``pattern`` starts with (empty if none)."""
     try:
@@ -286,9 +276,9 @@ class _Hit:
 class _Compiled:
     """A rule set compiled for scanning: keyword finders, full-scan rules, masks."""
 
-    def __init__(self, rules: Sequence[Rule], text_rules: Sequence[_TextRule]) -> None:
+    def __init__(self, rules: Sequence[Rule], deny: Optional[DenyMatcher] = None) -> None:
         self.rules = tuple(rules)
-        self.text_rules = tuple(text_rules)
+        self.deny = deny if deny else None
         # Rules without keywords scan their whole view; their literal prefix lets a
         # short text skip them with one ``in`` test.
         self.full_scan: List[Tuple[int, bytes, str]] = [
@@ -420,17 +410,17 @@ class Redactor:
 
     def __init__(self, config: Any = None, *, rules: Optional[Sequence[Rule]] = None) -> None:
         chosen = list(RULES if rules is None else rules)
-        text_rules: List[_TextRule] = []
+        deny: Optional[DenyMatcher] = None
         self._allow_literals: frozenset = frozenset()
         self._allow_patterns: Tuple[Any, ...] = ()
         if config is not None:
             disabled = set(getattr(config, "disable", ()) or ())
             chosen = [rule for rule in chosen if rule.id not in disabled]
-            extra, text_rules = _deny_rules(getattr(config, "deny", ()) or ())
-            chosen.extend(extra)
+            # The whole deny-list is one matcher, however long (denylist.py).
+            deny = DenyMatcher(getattr(config, "deny", ()) or ())
             self._allow_literals = frozenset(literal.lower() for literal in getattr(config, "allow_literals", ()) or ())
             self._allow_patterns = tuple(getattr(config, "allow_patterns", ()) or ())
-        self._compiled = _Compiled(chosen, text_rules)
+        self._compiled = _Compiled(chosen, deny)
         # Short texts already scanned and found clean (keys, labels, repeated values):
         # holding them is safe, they contain nothing to redact.
         self._clean: set = set()
@@ -519,10 +509,10 @@ class Redactor:
                 matches = rule.compiled.finditer(view)
             for m in matches:
                 self._consider(rule, index, views, view, m, lo, cache, hits, covered)
-        for order, text_rule in enumerate(compiled.text_rules, start=len(rules)):
-            for m in text_rule.compiled.finditer(views.text):
-                if lo <= m.start() and m.end() > m.start():
-                    hits.append(_Hit(m.start(), m.end(), text_rule.priority, order, text_rule.id, text_rule.kind, text_rule.label))
+        if compiled.deny is not None:
+            for start, end, order, rule_id, label in compiled.deny.spans(views.text):
+                if lo <= start:
+                    hits.append(_Hit(start, end, denylist.PRIORITY, len(rules) + order, rule_id, denylist.KIND, label))
         if mask_spans and hits:
             hits = _outside_masks(hits, mask_spans)
         return [hit for hit in _merge(hits) if hit.start < hi]
@@ -643,39 +633,6 @@ def _merge(hits: List[_Hit]) -> List[_Hit]:
         else:
             merged.append(hit)
     return merged
-
-
-def _deny_rules(entries: Iterable[Any]) -> Tuple[List[Rule], List[_TextRule]]:
-    """Rules for the user's deny-list: ASCII literals become keyword rules, the rest run on the text."""
-    rules: List[Rule] = []
-    text_rules: List[_TextRule] = []
-    for entry in entries:
-        rule_id = f"deny-list-{entry.index}"
-        if entry.literal is not None and entry.literal.isascii():
-            literal = entry.literal.lower()
-            pattern = re.escape(literal)
-            boundary = (string.ascii_letters + string.digits)
-            rules.append(
-                Rule(
-                    id=rule_id,
-                    description="deny-list entry",
-                    kind="custom",
-                    label=entry.label,
-                    pattern=pattern,
-                    keywords=(literal,),
-                    view="lower",
-                    left_boundary=boundary if literal[0].isalnum() else "",
-                    right_boundary=boundary if literal[-1].isalnum() else "",
-                    priority=4,
-                )
-            )
-        else:
-            compiled = entry.pattern if entry.pattern is not None else re.compile(
-                (r"(?<!\w)" if entry.literal[0].isalnum() else "") + re.escape(entry.literal) + (r"(?!\w)" if entry.literal[-1].isalnum() else ""),
-                re.IGNORECASE,
-            )
-            text_rules.append(_TextRule(rule_id, entry.label, compiled))
-    return rules, text_rules
 
 
 class Session:
