@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import zlib
 
 import pytest
 from conftest import make_run, run_cli, tree_bytes, write_runs
@@ -93,8 +94,9 @@ def test_only_redacted_text_is_stored(project, tmp_path):
     path = write_runs(tmp_path / "runs.jsonl", [make_run(1, input_redacted=f"deploy with {token} now",
                                                          output_approved=f"mailed {email}")])
     export(project, path, tmp_path / "out")
-    stored = list(cache.entries(folder(project)))
-    assert len(stored) == 1 and "deploy with [ANTHROPIC_KEY_1] now" in stored[0][1]
+    stored = [zlib.decompress(value).decode("ascii") for _key, value in cache.entries(folder(project))]
+    assert len(stored) == 1 and "deploy with [ANTHROPIC_KEY_1] now" in stored[0]
+    assert "Zq8Xw" not in stored[0] and "maria.ortiz" not in stored[0]
     for name in os.listdir(folder(project)):
         with open(os.path.join(folder(project), name), "rb") as fp:
             content = fp.read()
@@ -121,7 +123,7 @@ def test_a_damaged_entry_or_file_is_recomputed_with_the_same_output(project, tmp
     path = write_runs(tmp_path / "runs.jsonl", list(generate_runs(40, seed=3)))
     expected = export(project, path, tmp_path / "a")
     db = sqlite3.connect(os.path.join(folder(project), cache.CACHE_FILE))
-    db.execute("UPDATE run SET value = substr(value, 1, 20) WHERE key IN (SELECT key FROM run LIMIT 3)")
+    db.execute("UPDATE entry SET value = substr(value, 1, 20) WHERE key IN (SELECT key FROM entry LIMIT 3)")
     db.commit()
     db.close()
     del computed[:]

@@ -30,7 +30,12 @@ Safety:
   and a value that does not parse is treated as missing.
 - **Bounded.** Entries not used by the last ``KEEP_PASSES`` passes are
   deleted at the end of a pass, so the cache holds about the runs of the
-  input, however often it is exported; a file over ``MAX_BYTES`` is emptied.
+  input, however often it is exported (values are deflated: 10,000 generated
+  runs of 25 MB make a cache of about the same size); a file over ``MAX_BYTES`` is emptied.
+- **Not yet:** replaying the decisions still costs about half a full pass
+  (``bench/export_bench.py``). Reaching a few times the floor needs a
+  checkpoint of the whole pass state (curator indexes, pair store, card
+  counters, the reader's seen ids) resumed when the input only grew.
 - **Safe to delete.** ``rm -r .agent/flywheel/cache`` costs one full pass.
   Any SQLite error turns the cache off for the pass (it is never needed).
 """
@@ -45,7 +50,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from .. import __version__
 
 CACHE_FILE = "runs.sqlite3"
-FORMAT = 1  # of the stored values (``parallel.encode``); part of the context
+FORMAT = 2  # of the stored values (``parallel.encode``); part of the context
 KEEP_PASSES = 3
 MAX_BYTES = 2 << 30  # 2 GB: far above the runs of any real project (about 3 KB per run)
 _BATCH = 512  # keys looked up per query, entries written per transaction
@@ -86,7 +91,7 @@ class RunCache:
         self.context = context
         self.hits = 0
         self.stored = 0
-        self._pending: List[Tuple[bytes, str]] = []
+        self._pending: List[Tuple[bytes, bytes]] = []
         self._touched: List[bytes] = []
         self._db: Optional[sqlite3.Connection] = None
         try:
@@ -100,19 +105,23 @@ class RunCache:
         if os.path.exists(path) and os.path.getsize(path) > MAX_BYTES:
             _remove(path)
         db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        # 64 KB pages (for a new file only, so before WAL): values of about 2 KB waste little of them.
+        db.execute("PRAGMA page_size=65536")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA cache_size=-4096")  # 4 MB, so memory stays flat
         db.executescript(
             """
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE IF NOT EXISTS run (key BLOB PRIMARY KEY, value TEXT, pass INTEGER) WITHOUT ROWID;
+            DROP TABLE IF EXISTS run;  -- the first format's table
+            -- A rowid table: a 2 KB value per row fills WITHOUT ROWID pages half empty (47 MB for 20 MB).
+            CREATE TABLE IF NOT EXISTS entry (key BLOB PRIMARY KEY, value BLOB, pass INTEGER);
             """
         )
         meta = dict(db.execute("SELECT name, value FROM meta"))
         db.execute("BEGIN IMMEDIATE")
         if meta.get("context") != self.context:
-            db.execute("DELETE FROM run")
+            db.execute("DELETE FROM entry")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('context', ?)", (self.context,))
         self.pass_number = int(meta.get("pass") or 0) + 1 if meta.get("context") == self.context else 1
         db.execute("INSERT OR REPLACE INTO meta VALUES ('pass', ?)", (str(self.pass_number),))
@@ -130,15 +139,15 @@ class RunCache:
         if reset:
             _remove(os.path.join(self.folder, CACHE_FILE))
 
-    def get_many(self, keys: Sequence[bytes]) -> Dict[bytes, str]:
+    def get_many(self, keys: Sequence[bytes]) -> Dict[bytes, bytes]:
         if self._db is None or not keys:
             return {}
-        found: Dict[bytes, str] = {}
+        found: Dict[bytes, bytes] = {}
         try:
             for start in range(0, len(keys), _BATCH):
                 batch = keys[start:start + _BATCH]
                 marks = ",".join("?" * len(batch))
-                for key, value, seen in self._db.execute(f"SELECT key, value, pass FROM run WHERE key IN ({marks})", batch):
+                for key, value, seen in self._db.execute(f"SELECT key, value, pass FROM entry WHERE key IN ({marks})", batch):
                     found[key] = value
                     if seen != self.pass_number:
                         self._touched.append(key)
@@ -150,7 +159,7 @@ class RunCache:
             self._flush()
         return found
 
-    def put(self, key: bytes, value: str) -> None:
+    def put(self, key: bytes, value: bytes) -> None:
         if self._db is None:
             return
         self._pending.append((key, value))
@@ -163,10 +172,10 @@ class RunCache:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
-                "INSERT OR REPLACE INTO run (key, value, pass) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO entry (key, value, pass) VALUES (?, ?, ?)",
                 [(key, value, self.pass_number) for key, value in self._pending],
             )
-            self._db.executemany("UPDATE run SET pass = ? WHERE key = ?", [(self.pass_number, key) for key in self._touched])
+            self._db.executemany("UPDATE entry SET pass = ? WHERE key = ?", [(self.pass_number, key) for key in self._touched])
             self._db.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()
@@ -181,7 +190,7 @@ class RunCache:
             return
         try:
             if complete:
-                self._db.execute("DELETE FROM run WHERE pass <= ?", (self.pass_number - KEEP_PASSES,))
+                self._db.execute("DELETE FROM entry WHERE pass <= ?", (self.pass_number - KEEP_PASSES,))
             self._db.close()
         except sqlite3.Error:
             pass
@@ -202,10 +211,10 @@ def _remove(path: str) -> None:
             pass
 
 
-def entries(folder: str) -> Iterable[Tuple[bytes, str]]:
-    """Every stored ``(key, value)``: for tests and for looking inside."""
+def entries(folder: str) -> Iterable[Tuple[bytes, bytes]]:
+    """Every stored ``(key, value)`` (the value deflated JSON, ``parallel.encode``): for tests and for looking inside."""
     db = sqlite3.connect(os.path.join(folder, CACHE_FILE))
     try:
-        yield from db.execute("SELECT key, value FROM run ORDER BY key")
+        yield from db.execute("SELECT key, value FROM entry ORDER BY key")
     finally:
         db.close()

@@ -4,9 +4,10 @@
 (and the rules, configuration and tool, which the cache's context covers):
 the redaction gate and normalisation (``Aggregator.make_run``) and the
 curator's keys (``curate.run_keys``: tokens, MinHash, the pair key). Its
-result is one JSON text, which is at once what a worker sends back, what the
-cache stores and what the main process decodes, so a run decoded from the
-cache is the run a fresh pass makes.
+result is one JSON text, deflated (a third of its size on code-heavy runs,
+which keeps the cache near the size of the input; the worker pays for it),
+which is at once what a worker sends back, what the cache stores and what the
+main process decodes, so a run decoded from the cache is the run a fresh pass makes.
 
 ``prepared_runs`` yields ``(Run, RunKeys)`` in input order. Lines are taken
 in chunks of ``CHUNK`` runs; the cache answers a chunk at once; the misses go
@@ -28,6 +29,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import zlib
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from ..records.run import Run
@@ -53,21 +55,21 @@ def _fingerprint_of(stored: Optional[List[Any]]) -> Optional[Fingerprint]:
     return Fingerprint(bytes.fromhex(digest), tuple(bins), tuple(bands))
 
 
-def encode(run: Run, keys: RunKeys) -> str:
-    """One run's prepared work as JSON (ASCII, so lone surrogates survive SQLite's UTF-8)."""
+def encode(run: Run, keys: RunKeys) -> bytes:
+    """One run's prepared work as deflated JSON (ASCII JSON, so lone surrogates survive)."""
     value = {name: getattr(run, name) for name in _RUN_FIELDS}
     value["keys"] = [_fingerprint_json(keys.input), _fingerprint_json(keys.row), keys.judgement, keys.draft_differs]
-    return json.dumps(value, separators=(",", ":"))
+    return zlib.compress(json.dumps(value, separators=(",", ":")).encode("ascii"), 1)
 
 
-def decode(text: str) -> Tuple[Run, RunKeys]:
-    value = json.loads(text)
+def decode(data: bytes) -> Tuple[Run, RunKeys]:
+    value = json.loads(zlib.decompress(data))
     stored_input, stored_row, judgement, differs = value.pop("keys")
     keys = RunKeys(_fingerprint_of(stored_input), _fingerprint_of(stored_row), judgement, differs)
     return Run(**value), keys
 
 
-def prepare(aggregator, record: Dict[str, Any]) -> str:
+def prepare(aggregator, record: Dict[str, Any]) -> bytes:
     run = aggregator.make_run(record)
     return encode(run, run_keys(run))
 
@@ -83,7 +85,7 @@ def _start_worker(aggregator) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _prepare_chunk(records: List[Dict[str, Any]]) -> List[str]:
+def _prepare_chunk(records: List[Dict[str, Any]]) -> List[bytes]:
     return [prepare(_WORKER_AGGREGATOR, record) for record in records]
 
 
@@ -125,12 +127,12 @@ class _Chunk:
         self.pending = None  # an AsyncResult, when a worker computes the misses
 
 
-def _cached(text: Optional[str]) -> Optional[Tuple[Run, RunKeys]]:
-    if text is None:
+def _cached(data: Optional[bytes]) -> Optional[Tuple[Run, RunKeys]]:
+    if data is None:
         return None
     try:
-        return decode(text)
-    except (ValueError, TypeError, KeyError):
+        return decode(data)
+    except (ValueError, TypeError, KeyError, zlib.error):
         return None  # a damaged entry is a miss: computed again and stored over
 
 
