@@ -482,7 +482,8 @@ def test_every_training_file_of_a_real_export_passes_its_consumer_checks(hf_pyth
 def test_eval_cases_load_with_inspect_ai_one_sample_per_line(inspect_python, exported, tmp_path):
     out, manifest = exported
     paths = [os.path.join(out, entry["path"]) for entry in manifest["files"] if entry.get("format") == "flywheel-eval"]
-    assert paths == [os.path.join(out, "eval-cases.jsonl")]
+    # Both eval sets: the regression suite (every approved, clean run) and the held-out set.
+    assert paths == [os.path.join(out, "eval-cases.jsonl"), os.path.join(out, "eval", "holdout.jsonl")]
     report = consume(inspect_python, INSPECT_CHECK, paths, str(tmp_path))
     for path, result in report.items():
         assert result["rows"] == result["samples"] == _lines(path) > 0

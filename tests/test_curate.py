@@ -169,13 +169,24 @@ def test_export_files_follow_the_placements(tmp_path, cli):
         if entry["path"].startswith("training/"):
             fmt, split_file = entry["path"].split("/")[1:]
             assert entry["format"] == fmt and entry["split"] + ".jsonl" == split_file and entry["rows"] > 0
-    cases = [json.loads(line) for line in (out / "eval-cases.jsonl").read_text().splitlines()]
-    promptfoo = [json.loads(line) for line in (out / "eval-cases.promptfoo.jsonl").read_text().splitlines()]
-    assert len(cases) == len(promptfoo) == metrics["eval_cases"] == sum(data["eval_cases"].values()) > 0
-    for case, test in zip(cases, promptfoo):
+    def read(name):
+        return [json.loads(line) for line in (out / name).read_text().splitlines()]
+
+    # eval-cases.jsonl: agentic-stack's regression suite, one case per approved, clean run, any split.
+    everything, promptfoo = read("eval-cases.jsonl"), read("eval-cases.promptfoo.jsonl")
+    assert len(everything) == len(promptfoo) == metrics["eval_cases"] == 201
+    assert {case["split"] for case in everything} == set(splits.SPLITS)
+    assert [case["id"] for case in everything if case["holdout"]] == [case["id"] for case in read("eval/holdout.jsonl")]
+    # eval/holdout.jsonl: only the held-out, decontaminated cases, as the curator counted them.
+    cases, held_promptfoo = read("eval/holdout.jsonl"), read("eval/holdout.promptfoo.jsonl")
+    assert len(cases) == len(held_promptfoo) == metrics["holdout_eval_cases"] == sum(data["eval_cases"].values()) > 0
+    sizes = {entry["path"]: entry["rows"] for entry in manifest["files"]}
+    assert sizes["eval-cases.jsonl"] == 201 and sizes["eval/holdout.jsonl"] == len(cases)
+    for case, test in zip(cases, held_promptfoo):
         assert {"input", "target", "id", "metadata"} <= set(case)
         assert not {"files", "setup", "sandbox"} & set(case)
-        assert case["metadata"]["split"] in ("validation", "test")
+        assert case["metadata"]["split"] == case["split"] in ("validation", "test")
+        assert case["holdout"] is case["metadata"]["holdout"] is test["metadata"]["holdout"] is True
         assert test["vars"]["input"] == case["input"] and test["assert"]
     train_inputs = [dedup.tokens(row["input"]) for row in alpaca if row["metadata"]["split"] == "train"]
     for case in cases:

@@ -7,13 +7,15 @@ def test_status_table_on_the_example():
     result = run_cli(["status", "--approved-runs", EXAMPLE_RUNS])
     assert result.code == 0, result
     lines = result.out.splitlines()
-    assert lines[0].split()[:8] == ["workflow", "runs", "approved", "trainable", "evals", "card", "band", "next"]
+    assert lines[0].split()[:9] == ["workflow", "runs", "approved", "trainable", "evals", "held-out", "card", "band", "next"]
     rows = {line.split()[0]: line.split() for line in lines[1:3]}
-    # 5 eval cases: two held-out inputs whose nearest training input has a true word-3-gram
-    # Jaccard of 0.67 and 0.68 (below the 0.7 threshold) are eval cases; the detector before
-    # the 30-bit signatures estimated both at or above 0.7 and dropped them.
-    assert rows["saas/bug_triage"][1:7] == ["28", "26", "25", "5", "ready", "eval_set"]
-    assert rows["engineering/code_review"][1:7] == ["12", "11", "11", "2", "ready", "context_card"]
+    # evals: every approved, clean run (eval-cases.jsonl); bug_triage's 26th approved run was
+    # auto-redacted, so 25. 5 held out: two held-out inputs whose nearest training input has a
+    # true word-3-gram Jaccard of 0.67 and 0.68 (below the 0.7 threshold) are kept; the
+    # detector before the 30-bit signatures estimated both at or above 0.7 and dropped them.
+    assert rows["saas/bug_triage"][1:8] == ["28", "26", "25", "25", "5", "ready", "eval_set"]
+    assert rows["engineering/code_review"][1:8] == ["12", "11", "11", "11", "2", "ready", "context_card"]
+    assert " ".join(rows["engineering/code_review"][8:]).startswith("14 more eval cases (11 of 25) for first eval set")
     assert "█" not in result.out  # no bars in a pipe
     assert lines[-1].startswith("next: ")
     assert "\033[" not in result.out  # NO_COLOR
