@@ -32,7 +32,7 @@ from ..records.run import (
 from ..sources.approved_runs import InputQuality, read_approved_runs
 from ..tokens import estimate_tokens
 from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
-from . import cards, files, readiness, splits
+from . import cards, dataset_card, files, readiness, splits
 from . import report as html_report
 from .curate import Curator, Placement
 from .gate import RedactionGate
@@ -556,7 +556,8 @@ def redaction_report(aggregator: Aggregator, ruleset_version: str, generated: st
 
 
 def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], generated: str) -> str:
-    lines = [
+    """The export's README.md: a Hugging Face dataset card (``dataset_card.py``), then the file table."""
+    lines = dataset_card.front_matter(metrics, entries) + [
         "# Data flywheel export",
         "",
         f"Generated: {generated}",
@@ -584,6 +585,7 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
             "test splits only, and no held-out input appears in the training split.",
             "",
         ]
+    lines += dataset_card.body(metrics, HOLDOUT_FILE) + ["## Files", ""]
     lines += [
         "| file | rows | kind | format |",
         "|---|---|---|---|",
