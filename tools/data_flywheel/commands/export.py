@@ -53,6 +53,7 @@ def run(args, streams) -> int:
                 "accepted_traces": metrics["accepted_traces"],
                 "trainable_traces": metrics["trainable_traces"],
                 "eval_cases": metrics["eval_cases"],
+                "holdout_eval_cases": metrics["holdout_eval_cases"],
                 "context_cards": metrics["context_cards"]["ready"],
                 "context_card_drafts": metrics["context_cards"]["draft"],
                 "input_quality": {k: v for k, v in metrics["input_quality"].items() if k != "problems"},
