@@ -88,7 +88,7 @@ def conversation_tokens(conversation: Conversation) -> int:
 class Placement:
     split: str
     example: Optional[Conversation] = None  # the SFT conversation, when the run gives a training row
-    eval_case: bool = False
+    eval_case: bool = False  # held out: in eval/holdout.jsonl (every eval_ready run is in eval-cases.jsonl)
     pairs: List[PreferencePair] = field(default_factory=list)
 
 
