@@ -84,7 +84,7 @@ def main(argv=None) -> int:
     print(f"duplicates collapsed: {dedup['exact_duplicates']} exact, {dedup['near_duplicates']} near; "
           f"{dedup['clusters']} clusters, sizes {dedup['cluster_sizes']}")
     print(f"decontamination: {report['decontamination']}")
-    print(f"preference pairs: {report['preference_pairs']}; eval cases: {report['eval_cases']}")
+    print(f"preference pairs: {report['preference_pairs']}; held-out eval cases: {report['eval_cases']}")
     return 0
 
 

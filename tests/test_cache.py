@@ -169,10 +169,10 @@ def test_an_interrupted_pass_leaves_a_cache_the_next_pass_can_use(project, tmp_p
     expected = export(project, path, tmp_path / "expected", "--no-cache")
     real_fold = pipeline.Aggregator.fold
 
-    def failing_fold(self, run, eval_id):
+    def failing_fold(self, run, *rest):
         if self.totals.traces == 50:
             raise KeyboardInterrupt
-        real_fold(self, run, eval_id)
+        real_fold(self, run, *rest)
 
     monkeypatch.setattr(pipeline.Aggregator, "fold", failing_fold)
     del computed[:]

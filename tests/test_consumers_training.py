@@ -482,8 +482,43 @@ def test_every_training_file_of_a_real_export_passes_its_consumer_checks(hf_pyth
 def test_eval_cases_load_with_inspect_ai_one_sample_per_line(inspect_python, exported, tmp_path):
     out, manifest = exported
     paths = [os.path.join(out, entry["path"]) for entry in manifest["files"] if entry.get("format") == "flywheel-eval"]
-    assert paths == [os.path.join(out, "eval-cases.jsonl")]
+    # Both eval sets: the regression suite (every approved, clean run) and the held-out set.
+    assert paths == [os.path.join(out, "eval-cases.jsonl"), os.path.join(out, "eval", "holdout.jsonl")]
     report = consume(inspect_python, INSPECT_CHECK, paths, str(tmp_path))
     for path, result in report.items():
         assert result["rows"] == result["samples"] == _lines(path) > 0
         assert result["problems"] == [], result["problems"]
+
+
+# --- (e) the dataset card -----------------------------------------------------------
+
+CARD_CHECK = r'''
+import json, sys
+from datasets import disable_progress_bars, get_dataset_config_names, load_dataset
+disable_progress_bars()
+folder, names = sys.argv[1], json.loads(sys.argv[2])
+report = {"configs": sorted(get_dataset_config_names(folder)), "splits": {}}
+for name in names:
+    loaded = load_dataset(folder, name)
+    report["splits"][name] = {split: len(rows) for split, rows in loaded.items()}
+print(json.dumps(report))
+'''
+
+
+def test_every_config_of_the_dataset_card_loads_by_name_with_the_manifests_split_sizes(hf_python, exported, tmp_path):
+    out, manifest = exported
+    expected = defaultdict(dict)
+    for entry in manifest["files"]:
+        if entry["kind"] == "training-example" and entry["path"].startswith("training/"):
+            expected[entry["format"]][entry["split"]] = entry["rows"]
+    assert sorted(expected) == ["hf-chat", "openai-chat", "openai-preference", "trl-preference"]
+    with open(os.path.join(out, "README.md"), encoding="utf-8") as fp:
+        assert fp.readline() == "---\n"
+    env = dict(os.environ, HF_DATASETS_CACHE=os.path.join(str(tmp_path), "hf-cache"),
+               HF_HOME=os.path.join(str(tmp_path), "hf-home"), **OFFLINE)
+    result = subprocess.run([hf_python, "-c", CARD_CHECK, out, json.dumps(sorted(expected))],
+                            capture_output=True, text=True, timeout=600, env=env, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-4000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["configs"] == sorted(expected)
+    assert report["splits"] == {name: dict(sizes) for name, sizes in expected.items()}

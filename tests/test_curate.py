@@ -86,6 +86,82 @@ def test_no_eval_input_reaches_the_training_split_whichever_comes_first(place):
     assert metrics["decontamination"]["eval_cases_already_in_training"] == 1
 
 
+def _plan_text():
+    """A real file's text: the refactoring plan a Pi session reads (shared fixtures)."""
+    import os
+
+    from conftest import ROOT
+
+    path = os.path.join(ROOT, "..", "shared", "fixtures", "pi", "before-compaction.jsonl")
+    with open(path, encoding="utf-8") as fp:
+        for line in fp:
+            if "# Coding Agent Refactoring Plan" in line:
+                text = _longest_string(json.loads(line), "# Coding Agent Refactoring Plan")
+                if text:
+                    return text
+    raise AssertionError("the fixture's plan is gone")
+
+
+def _longest_string(value, start):
+    if isinstance(value, str):
+        return value if value.startswith(start) else ""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return max((_longest_string(item, start) for item in items), key=len, default="")
+
+
+def _sessions():
+    def first(split):
+        return next(f"s{i}" for i in range(1000) if splits.assign(f"session:s{i}", splits.DEFAULT_RATIOS) == split)
+    return first("test"), first("train")
+
+
+def test_eval_inputs_sharing_a_long_prefix_with_a_training_input_are_caught_whichever_comes_first(place):
+    # Two overlapping windows of one real file, as in a real corpus: each eval input shares its
+    # first 200+ characters with the training input and then goes on differently, so the
+    # whole-text similarity stays under 0.7 and only the 13-word overlap rule catches them.
+    plan = _plan_text()
+    assert len(plan) > 6000
+    held_out_session, train_session = _sessions()
+    trained = distinct(1, input_redacted=plan[:240] + plan[3000:4500], source={"session_hash": train_session})
+    evals = [distinct(2, input_redacted=plan[:220] + plan[1000:2500], source={"session_hash": held_out_session}),
+             distinct(3, input_redacted=plan[:260] + plan[4600:6000], source={"session_hash": held_out_session})]
+    for held in evals:
+        words = dedup.tokens(held["input_redacted"])
+        similarity = dedup.similarity(dedup.signature(words), dedup.signature(dedup.tokens(trained["input_redacted"])))
+        assert similarity < dedup.NEAR_DUPLICATE_THRESHOLD
+    # Training row first: neither eval input is held out.
+    placed, metrics = place([trained] + evals, ratios=splits.DEFAULT_RATIOS)
+    assert placed[0][1].example is not None and [p.eval_case for _run, p in placed[1:]] == [False, False]
+    decontamination = metrics["decontamination"]
+    assert decontamination["eval_cases_overlapping_training"] == 2
+    assert decontamination["eval_cases_already_in_training"] == 0
+    # Eval inputs first: both held out, and the training row that overlaps them is dropped.
+    placed, metrics = place(evals + [trained], ratios=splits.DEFAULT_RATIOS)
+    assert [p.eval_case for _run, p in placed[:2]] == [True, True] and placed[2][1].example is None
+    decontamination = metrics["decontamination"]
+    assert decontamination["training_rows_dropped"] == decontamination["training_rows_dropped_by_overlap"] == 1
+    assert "13 or more consecutive words" in decontamination["overlap_rule"]
+
+
+def test_a_shared_span_of_12_words_is_not_overlap(place):
+    held_out_session, train_session = _sessions()
+    shared = " ".join(f"shared{k}" for k in range(12))
+    trained = distinct(1, input_redacted=f"{shared} {_words(1, 30)}", source={"session_hash": train_session})
+    held = distinct(2, input_redacted=f"{_words(2, 30)} {shared}", source={"session_hash": held_out_session})
+    for order in ([trained, held], [held, trained]):
+        placed, metrics = place(order, ratios=splits.DEFAULT_RATIOS)
+        by_split = {placement.split: placement for _run, placement in placed}
+        assert by_split["test"].eval_case and by_split["train"].example is not None
+        assert metrics["decontamination"]["eval_cases_overlapping_training"] == 0
+        assert metrics["decontamination"]["training_rows_dropped"] == 0
+    # One more shared word is a 13-word span.
+    longer = f"{shared} shared12"
+    trained = dict(trained, input_redacted=f"{longer} {_words(1, 30)}")
+    held = dict(held, input_redacted=f"{_words(2, 30)} {longer}")
+    placed, metrics = place([trained, held], ratios=splits.DEFAULT_RATIOS)
+    assert metrics["decontamination"]["eval_cases_overlapping_training"] == 1
+
+
 def test_repeated_eval_inputs_give_one_eval_case(place):
     placed, metrics = place([distinct(1), distinct(2, input_redacted=distinct(1)["input_redacted"])], ratios=ALL_TEST)
     assert [placement.eval_case for _run, placement in placed] == [True, False]
@@ -169,13 +245,24 @@ def test_export_files_follow_the_placements(tmp_path, cli):
         if entry["path"].startswith("training/"):
             fmt, split_file = entry["path"].split("/")[1:]
             assert entry["format"] == fmt and entry["split"] + ".jsonl" == split_file and entry["rows"] > 0
-    cases = [json.loads(line) for line in (out / "eval-cases.jsonl").read_text().splitlines()]
-    promptfoo = [json.loads(line) for line in (out / "eval-cases.promptfoo.jsonl").read_text().splitlines()]
-    assert len(cases) == len(promptfoo) == metrics["eval_cases"] == sum(data["eval_cases"].values()) > 0
-    for case, test in zip(cases, promptfoo):
+    def read(name):
+        return [json.loads(line) for line in (out / name).read_text().splitlines()]
+
+    # eval-cases.jsonl: agentic-stack's regression suite, one case per approved, clean run, any split.
+    everything, promptfoo = read("eval-cases.jsonl"), read("eval-cases.promptfoo.jsonl")
+    assert len(everything) == len(promptfoo) == metrics["eval_cases"] == 201
+    assert {case["split"] for case in everything} == set(splits.SPLITS)
+    assert [case["id"] for case in everything if case["holdout"]] == [case["id"] for case in read("eval/holdout.jsonl")]
+    # eval/holdout.jsonl: only the held-out, decontaminated cases, as the curator counted them.
+    cases, held_promptfoo = read("eval/holdout.jsonl"), read("eval/holdout.promptfoo.jsonl")
+    assert len(cases) == len(held_promptfoo) == metrics["holdout_eval_cases"] == sum(data["eval_cases"].values()) > 0
+    sizes = {entry["path"]: entry["rows"] for entry in manifest["files"]}
+    assert sizes["eval-cases.jsonl"] == 201 and sizes["eval/holdout.jsonl"] == len(cases)
+    for case, test in zip(cases, held_promptfoo):
         assert {"input", "target", "id", "metadata"} <= set(case)
         assert not {"files", "setup", "sandbox"} & set(case)
-        assert case["metadata"]["split"] in ("validation", "test")
+        assert case["metadata"]["split"] == case["split"] in ("validation", "test")
+        assert case["holdout"] is case["metadata"]["holdout"] is test["metadata"]["holdout"] is True
         assert test["vars"]["input"] == case["input"] and test["assert"]
     train_inputs = [dedup.tokens(row["input"]) for row in alpaca if row["metadata"]["split"] == "train"]
     for case in cases:

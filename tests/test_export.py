@@ -648,3 +648,25 @@ def test_hostile_values_are_exported_handled_or_skipped_with_their_line(tmp_path
     assert metrics["input_quality"]["replaced_surrogates"] == 2
     assert metrics["avg_context_tokens_before"] is not None
     assert traces[2]["workflow"] == "general_" + normalize.sha256_hex("\ufffd")[:8]
+
+
+def test_a_one_run_export_keeps_its_regression_case_as_agentic_stack_does(tmp_path):
+    # agentic-stack writes one eval case per approved, clean run, whatever the split; a
+    # one-run export (a train-split run) must not lose it. It is not held out.
+    from data_flywheel.export import splits
+
+    session = next(f"s{n}" for n in range(100) if splits.assign(f"session:s{n}", splits.DEFAULT_RATIOS) == "train")
+    result, out = export(tmp_path, [make_run(1, session_id=session)])
+    assert result.code == 0, result
+    cases = read_jsonl(out / "eval-cases.jsonl")
+    assert [(case["split"], case["holdout"], case["metadata"]["holdout"]) for case in cases] == [("train", False, False)]
+    assert (out / "eval" / "holdout.jsonl").read_text() == ""
+    metrics = json.loads((out / "flywheel-metrics.json").read_text())
+    assert (metrics["eval_cases"], metrics["holdout_eval_cases"]) == (1, 0)
+    workflow = metrics["workflows"]["saas/bug_triage"]
+    assert (workflow["eval_cases"], workflow["holdout_eval_cases"]) == (1, 0)
+    card = json.loads((out / "context-cards" / "saas" / "bug_triage.json").read_text())
+    assert (card["eval_case_count"], card["holdout_eval_case_count"]) == (1, 0)
+    assert card["eval_refs"] == [f"eval-cases.jsonl#{cases[0]['id']}"]
+    readme = (out / "README.md").read_text()
+    assert "- eval cases: 1 in `eval-cases.jsonl`" in readme and "0 of them held out in `eval/holdout.jsonl`" in readme

@@ -3,14 +3,14 @@ from data_flywheel.export import readiness
 
 def test_bands_on_the_agentic_stack_scale():
     def band(approved, trainable=0, rejected=0):
-        return readiness.readiness(approved, trainable, rejected)["agentic_stack"]
+        return readiness.readiness(approved, trainable, rejected, approved)["agentic_stack"]
 
     assert band(0) == {"band": None, "label": "collecting",
                        "next": "10 more approved runs (0 of 10) for first context card",
                        "progress": {"next_band": "context_card", "counts": "approved", "have": 0, "from": 0, "to": 10,
                                     "fraction": 0.0}}
     assert band(10)["band"] == "context_card"
-    assert band(24)["next"] == "1 more approved runs (24 of 25) for first eval set and repeated failure modes"
+    assert band(24)["next"] == "1 more eval cases (24 of 25) for first eval set and repeated failure modes"
     assert band(25)["band"] == "eval_set"
     assert band(100)["band"] == "measurement"
     assert band(300, trainable=499)["next"] == "1 more trainable examples (499 of 500) for narrow adapter candidate"
@@ -25,7 +25,7 @@ def test_bands_on_the_agentic_stack_scale():
 
 def test_bands_on_the_distillation_scale():
     def band(trainable):
-        return readiness.readiness(trainable, trainable, 0)["distillation"]["band"]
+        return readiness.readiness(trainable, trainable, 0, trainable)["distillation"]["band"]
 
     assert [band(n) for n in (0, 499, 500, 4999, 5000, 49999, 50000)] == [
         None, None, "pilot", "pilot", "v1", "v1", "strong"]
@@ -41,17 +41,27 @@ def test_thresholds_keep_agentic_stack_strings_and_list_both_scales():
 
 
 def test_progress_runs_from_the_band_reached_to_the_next_floor():
-    def progress(approved, trainable=0, rejected=0, scale="agentic_stack"):
-        return readiness.readiness(approved, trainable, rejected)[scale]["progress"]
+    def progress(approved, trainable=0, rejected=0, scale="agentic_stack", eval_cases=None):
+        eval_cases = approved if eval_cases is None else eval_cases
+        return readiness.readiness(approved, trainable, rejected, eval_cases)[scale]["progress"]
 
     assert progress(8)["fraction"] == 0.8
-    # From the context-card floor (10) to the eval-set floor (25): 13 approved is 3 of 15.
-    assert progress(13) == {"next_band": "eval_set", "counts": "approved", "have": 13, "from": 10, "to": 25, "fraction": 0.2}
+    # The eval-set band counts eval cases (eval-cases.jsonl), a new unit: from zero to 25.
+    assert progress(13, eval_cases=5) == {"next_band": "eval_set", "counts": "eval_cases", "have": 5, "from": 0, "to": 25,
+                                          "fraction": 0.2}
     # Past the approved-run bands the count changes unit and starts again from zero.
     assert progress(400, trainable=125)["counts"] == "trainable" and progress(400, trainable=125)["fraction"] == 0.25
     # Only negative cases missing: the bar is full.
     assert progress(20000, trainable=10000)["fraction"] == 1.0
     assert progress(0, 250, scale="distillation")["fraction"] == 0.5
+
+
+def test_the_eval_set_band_counts_eval_cases_not_approved_runs():
+    # 40 approved runs, of which 20 kept a redaction claim other than "passed": 20 eval cases.
+    placed = readiness.readiness(40, 0, 0, 20)["agentic_stack"]
+    assert placed["band"] == "context_card"
+    assert placed["next"].startswith("5 more eval cases (20 of 25) for first eval set")
+    assert readiness.readiness(40, 0, 0, 25)["agentic_stack"]["band"] == "eval_set"
 
 
 def test_one_definition_of_a_card():

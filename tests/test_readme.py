@@ -86,3 +86,30 @@ def test_readme_two_setup_commands_exist_in_the_makefile():
     assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
     ci = open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8").read()
     assert "make test" in ci
+
+
+def test_the_readme_harvest_walk_is_what_the_tool_prints(tmp_path):
+    """The harvest section's walk (harvest, list, show, accept, reject, export) on the real sessions it names."""
+    block = next(b for b in re.findall(r"```text\n(.*?)```", README, re.S) if b.startswith("$ cd /tmp/private"))
+    steps = [chunk for chunk in re.split(r"^\$ ", block, flags=re.M) if chunk]
+    project = tmp_path / "private"
+    (project / ".agent").mkdir(parents=True)
+    shutil.copytree(TOOLS, project / ".agent" / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(os.path.join(ROOT, "schemas"), project / ".agent" / "tools" / "schemas")
+    sessions = tmp_path / "home" / ".claude" / "projects" / "-tmp-private"
+    sessions.mkdir(parents=True)
+    source = os.path.join(ROOT, "..", "shared", "fixtures", "claude-code", "codemie", "-tmp-private")
+    if not os.path.isdir(source):
+        pytest.skip("../shared/fixtures is not beside the checkout")
+    for name in os.listdir(source):
+        # The sessions ran in /tmp/private; here the project is this scratch folder.
+        text = open(os.path.join(source, name), encoding="utf-8").read()
+        (sessions / name).write_text(text.replace('"cwd":"/tmp/private"', json.dumps({"cwd": str(project)})[1:-1]))
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "SOURCE_DATE_EPOCH": "1777104000", "NO_COLOR": "1",
+           "DATA_FLYWHEEL_REVIEWER": "dana"}
+    for step in steps:
+        command, _, expected = step.partition("\n")
+        command = command.replace("cd /tmp/private && ", "")
+        result = subprocess.run(["bash", "-c", command], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, (command, result.stderr)
+        assert (result.stdout + result.stderr).replace(str(project), "/tmp/private") == expected, command

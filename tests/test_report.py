@@ -76,13 +76,13 @@ def test_every_figure_equals_the_metrics(tmp_path):
     metrics = json.loads((out / "flywheel-metrics.json").read_text())
     page = Page((out / "report.html").read_text(encoding="utf-8"))
     assert page.tiles == [metrics["total_traces"], metrics["accepted_traces"], metrics["trainable_traces"],
-                          metrics["eval_cases"], metrics["context_cards"]["ready"], metrics["context_cards"]["draft"],
+                          metrics["eval_cases"], metrics["holdout_eval_cases"], metrics["context_cards"]["ready"], metrics["context_cards"]["draft"],
                           metrics["redaction"]["runs_affected"]]
     text = "".join(page.text)
     bug = metrics["workflows"]["saas/bug_triage"]
     assert f"{bug['rejected']} ({bug['rejected'] / bug['traces']:.0%})" in text
     progress = bug["readiness"]["agentic_stack"]["progress"]
-    assert f"{progress['have']} approved of {progress['to']} (from {progress['from']})" in text
+    assert f"{progress['have']} {progress['counts'].replace('_', ' ')} of {progress['to']} (from {progress['from']})" in text
     for rule, count in metrics["redaction"]["by_rule"].items():
         assert re.search(re.escape(rule) + r"secret[^0-9]*" + str(count), text)
     manifest = json.loads((out / "manifest.json").read_text())

@@ -4,11 +4,12 @@ Reads <agent-root>/flywheel/approved-runs.jsonl (one JSON object per line), scan
 and redacts every text, and writes <agent-root>/flywheel/exports/<date>/
 atomically: trace-records.jsonl, training-examples.jsonl (alpaca),
 training/<format>/<split>.jsonl (openai-chat, hf-chat, openai-preference,
-trl-preference), eval-cases.jsonl and eval-cases.promptfoo.jsonl (held-out
-cases), context-cards.json, context-cards/<domain>/<workflow>.{md,json},
+trl-preference), eval-cases.jsonl (every approved, clean run: the regression
+suite), eval/holdout.jsonl (the held-out, decontaminated cases for evaluating
+a trained model), each with a .promptfoo.jsonl form, context-cards.json, context-cards/<domain>/<workflow>.{md,json},
 flywheel-metrics.json, redaction-report.json, README.md and manifest.json.
 Runs are split by session (train/validation/test, --split-ratios), duplicates
-and near-duplicates are collapsed, and no eval-case input reaches the
+and near-duplicates are collapsed, and no held-out input reaches the
 training split; flywheel-metrics.json "datasets" counts every decision.
 Bad lines are reported as warnings (file:line: what is wrong), skipped and
 counted; they do not stop the export. A missing input file exports zero traces.
@@ -59,6 +60,7 @@ def run(args, streams) -> int:
                 "accepted_traces": metrics["accepted_traces"],
                 "trainable_traces": metrics["trainable_traces"],
                 "eval_cases": metrics["eval_cases"],
+                "holdout_eval_cases": metrics["holdout_eval_cases"],
                 "context_cards": metrics["context_cards"]["ready"],
                 "context_card_drafts": metrics["context_cards"]["draft"],
                 "input_quality": {k: v for k, v in metrics["input_quality"].items() if k != "problems"},

@@ -11,13 +11,18 @@ streaming pass. The rules:
    duplicate of an earlier training row is collapsed into that row's cluster
    and gives no row of its own. Each cluster therefore has one row, in one
    split, and a newer run never displaces an older row.
-3. **Eval cases are the held-out runs.** An approved, clean run becomes an
-   eval case only in the validation or test split, and only if its input is
-   not already (exactly or nearly) the input of a training-split row or of an
-   earlier eval case.
+3. **Held-out eval cases.** Every approved, clean run is an eval case in
+   ``eval-cases.jsonl`` (agentic-stack's regression suite, see the pipeline);
+   it is *held out* (``eval/holdout.jsonl``, ``Placement.eval_case``) only in
+   the validation or test split, and only if its input is not already
+   (exactly or nearly) the input of a training-split row or of an earlier
+   held-out case, and shares no span of 13 consecutive words with a
+   training-split row's input (``overlap.py``).
 4. **Decontamination.** A train-split row (SFT or preference) whose input is
-   (exactly or nearly) an earlier eval case's input is dropped. With rule 3,
-   no eval-case input appears in the training split, whichever came first.
+   (exactly or nearly) an earlier held-out case's input, or shares a 13-word
+   span with one, is dropped. With rule 3, no held-out input appears in the
+   training split, and none shares a 13-word span with a training input,
+   whichever came first.
 5. **Preference pairs come only from human judgements.** An edited run
    gives (its approved output chosen, the agent's draft ``output_original``
    rejected). A rejected run gives (the first approved output for the same
@@ -43,6 +48,7 @@ from ..tokens import estimate_tokens
 from ..writers import PreferencePair
 from ..writers.conversation import Conversation, conversation_of, prompt_from
 from . import dedup, splits
+from .overlap import NGRAM, OverlapIndex
 
 # DuplicateIndex namespaces.
 ROWS = 0  # the text of every training row kept
@@ -82,7 +88,7 @@ def conversation_tokens(conversation: Conversation) -> int:
 class Placement:
     split: str
     example: Optional[Conversation] = None  # the SFT conversation, when the run gives a training row
-    eval_case: bool = False
+    eval_case: bool = False  # held out: in eval/holdout.jsonl (every eval_ready run is in eval-cases.jsonl)
     pairs: List[PreferencePair] = field(default_factory=list)
 
 
@@ -97,11 +103,14 @@ class CurationCounts:
     exact_duplicates: int = 0
     near_duplicates: int = 0
     training_rows_decontaminated: int = 0
+    training_rows_overlapping: int = 0  # of those, dropped for a shared 13-word span only
     eval_cases_already_in_training: int = 0
+    eval_cases_overlapping_training: int = 0
     eval_case_duplicates: int = 0
     pairs_by_origin: Dict[str, int] = field(default_factory=lambda: {"edited": 0, "rejected_vs_accepted": 0})
     pair_duplicates: int = 0
     pairs_decontaminated: int = 0
+    pairs_overlapping: int = 0
     rejected_without_approved_match: int = 0
     over_max_tokens: int = 0
 
@@ -112,6 +121,7 @@ class Curator:
         self.max_tokens = max_tokens
         self.counts = CurationCounts(ratios=self.ratios, max_tokens=max_tokens)
         self._index = dedup.DuplicateIndex()
+        self._overlap = OverlapIndex()  # 13-word windows of held-out inputs and training inputs
         self._pair_keys = SeenSet()
         self._judgements = _Judgements()
 
@@ -123,15 +133,18 @@ class Curator:
         counts = self.counts
         counts.runs_by_split[split] += 1
         placement = Placement(split=split)
-        texts = _RunTexts(keys if keys is not None else run_keys(run))
+        texts = _RunTexts(keys if keys is not None else run_keys(run), run.text("input_redacted"))
 
         if run.eval_ready and split in splits.HELD_OUT:
             if self._index.find(TRAIN_INPUTS, texts.input) is not None:
                 counts.eval_cases_already_in_training += 1
             elif self._index.find(EVAL_INPUTS, texts.input) is not None:
                 counts.eval_case_duplicates += 1
+            elif self._overlap.shares(TRAIN_INPUTS, texts.input_tokens):
+                counts.eval_cases_overlapping_training += 1
             else:
                 self._index.add(EVAL_INPUTS, texts.input)
+                self._overlap.add(EVAL_INPUTS, texts.input_tokens)
                 counts.eval_cases[split] += 1
                 placement.eval_case = True
 
@@ -160,6 +173,7 @@ class Curator:
             return None
         if split == "train" and not self._clean_for_training(texts):
             counts.training_rows_decontaminated += 1
+            counts.training_rows_overlapping += texts.overlapping
             return None
         self._index.add(ROWS, row)
         if split == "train":
@@ -172,12 +186,15 @@ class Curator:
         # pairs, since a run in the train split is never an eval case.
         if texts.clean is None:
             texts.clean = self._index.find(EVAL_INPUTS, texts.input) is None
+            if texts.clean and self._overlap.shares(EVAL_INPUTS, texts.input_tokens):
+                texts.clean, texts.overlapping = False, True
         return texts.clean
 
     def _train_input(self, texts: "_RunTexts") -> None:
         """Index a run's input as a training input, once however many rows and pairs it gives."""
         if not texts.indexed:
             self._index.add(TRAIN_INPUTS, texts.input)
+            self._overlap.add(TRAIN_INPUTS, texts.input_tokens)
             texts.indexed = True
 
     # --- preference pairs ----------------------------------------------------
@@ -221,6 +238,7 @@ class Curator:
             # A pair's prompt holds the same input as the run that completed it (same judgement key).
             if not self._clean_for_training(texts):
                 counts.pairs_decontaminated += 1
+                counts.pairs_overlapping += texts.overlapping
                 return False
             self._train_input(texts)
         counts.pairs_by_origin[pair.origin] += 1
@@ -254,6 +272,14 @@ class Curator:
                 "preference_pairs_dropped": counts.pairs_decontaminated,
                 "eval_cases_already_in_training": counts.eval_cases_already_in_training,
                 "eval_case_duplicates": counts.eval_case_duplicates,
+                "eval_cases_overlapping_training": counts.eval_cases_overlapping_training,
+                "training_rows_dropped_by_overlap": counts.training_rows_overlapping,
+                "preference_pairs_dropped_by_overlap": counts.pairs_overlapping,
+                "overlap_rule": f"a shared span of {NGRAM} or more consecutive words (normalised as for "
+                                "duplicates) between a held-out eval input and a training-split input, as in the "
+                                "GPT-3 decontamination report",
+                "near_duplicate_rule": f"the same input, or estimated word-{dedup.SHINGLE}-gram Jaccard at least "
+                                       f"{dedup.NEAR_DUPLICATE_THRESHOLD}",
             },
             "preference_pairs": {
                 **counts.pairs_by_origin,
@@ -266,6 +292,7 @@ class Curator:
 
     def close(self) -> None:
         self._index.close()
+        self._overlap.close()
         self._pair_keys.close()
         self._judgements.close()
 
@@ -322,11 +349,25 @@ def run_keys(run: Run) -> RunKeys:
 class _RunTexts:
     """One run's keys, and what was decided about its input, during ``place``."""
 
-    def __init__(self, keys: RunKeys) -> None:
+    def __init__(self, keys: RunKeys, input_text: str) -> None:
         self.keys = keys
         self.input = keys.input
-        self.clean: Optional[bool] = None  # not the input of an earlier eval case (asked once)
+        self._input_text = input_text
+        self._input_tokens: Optional[List[str]] = None
+        self.clean: Optional[bool] = None  # not the input of an earlier held-out case (asked once)
+        self.overlapping = False  # not clean only because it shares a 13-word span with one
         self.indexed = False  # already added to TRAIN_INPUTS
+
+    @property
+    def input_tokens(self) -> List[str]:
+        """The input's words, for the 13-word overlap index, tokenised here when first asked.
+
+        Not part of ``RunKeys``: a window key per word would make cache entries as large as
+        the input; the windows could be keyed there instead (what is left of issue 12).
+        """
+        if self._input_tokens is None:
+            self._input_tokens = dedup.tokens(self._input_text)
+        return self._input_tokens
 
 
 def _judgement_key(run: Run, input_tokens: List[str]) -> int:

@@ -3,7 +3,11 @@
 Two scales, as data. agentic-stack's planning heuristics (docs/data-flywheel.md
 in agentic-stack v0.13.0) count approved runs for the early bands and
 trainable (high-quality) examples for the adapter and corpus bands; its top
-band also needs negative cases, which here are rejected runs. The
+band also needs negative cases, which here are rejected runs. The eval-set
+band counts what agentic-stack's eval set held: the rows of
+``eval-cases.jsonl``, one per approved run whose redaction passed (its
+regression suite, every split), not the smaller held-out set in
+``eval/holdout.jsonl``, which depends on the split ratios. The
 distillation scale counts trainable rows. Both are planning thresholds, not
 scientific cutoffs, and the metrics say so.
 """
@@ -13,11 +17,18 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 
+UNITS = {
+    "approved": "approved runs",
+    "eval_cases": "eval cases",  # rows of eval-cases.jsonl: approved runs whose redaction passed
+    "trainable": "trainable examples",
+}
+
+
 @dataclass(frozen=True)
 class Band:
     id: str
     label: str
-    counts: str  # "approved" or "trainable"
+    counts: str  # a key of UNITS
     low: int
     high: Optional[int]
     needs_negatives: bool = False
@@ -28,7 +39,7 @@ class Band:
         return not self.needs_negatives or counts["rejected"] > 0
 
     def describe(self) -> str:
-        unit = "approved runs" if self.counts == "approved" else "trainable examples"
+        unit = UNITS[self.counts]
         span = f"{self.low:,}+" if self.high is None else f"{self.low:,}-{self.high:,}"
         extra = " plus negative cases (rejected runs)" if self.needs_negatives else ""
         return f"{span} {unit}{extra}: {self.label}"
@@ -36,7 +47,7 @@ class Band:
 
 AGENTIC_STACK: Tuple[Band, ...] = (
     Band("context_card", "first context card", "approved", 10, 25),
-    Band("eval_set", "first eval set and repeated failure modes", "approved", 25, 100),
+    Band("eval_set", "first eval set and repeated failure modes", "eval_cases", 25, 100),
     Band("measurement", "compression and routing measurement", "approved", 100, 300),
     Band("narrow_adapter_candidate", "narrow adapter candidate", "trainable", 500, 1500),
     Band("workflow_family_corpus", "workflow-family corpus", "trainable", 2000, 10000),
@@ -54,7 +65,7 @@ SCALES = {"agentic_stack": AGENTIC_STACK, "distillation": DISTILLATION}
 
 def _shortfall(band: Band, counts: Dict[str, int]) -> str:
     have = counts[band.counts]
-    unit = "approved runs" if band.counts == "approved" else "trainable examples"
+    unit = UNITS[band.counts]
     parts = []
     if have < band.low:
         parts.append(f"{band.low - have:,} more {unit} ({have:,} of {band.low:,})")
@@ -98,8 +109,8 @@ def place(scale: Tuple[Band, ...], counts: Dict[str, int]) -> Dict[str, Any]:
     }
 
 
-def readiness(approved: int, trainable: int, rejected: int) -> Dict[str, Dict[str, Any]]:
-    counts = {"approved": approved, "trainable": trainable, "rejected": rejected}
+def readiness(approved: int, trainable: int, rejected: int, eval_cases: int) -> Dict[str, Dict[str, Any]]:
+    counts = {"approved": approved, "trainable": trainable, "rejected": rejected, "eval_cases": eval_cases}
     return {name: place(scale, counts) for name, scale in SCALES.items()}
 
 

@@ -176,6 +176,7 @@ def _summary(metrics: Dict[str, Any]) -> str:
         ("human-approved", metrics.get("accepted_traces", 0)),
         ("trainable", metrics.get("trainable_traces", 0)),
         ("eval cases", metrics.get("eval_cases", 0)),
+        ("held-out eval cases", metrics.get("holdout_eval_cases", 0)),
         ("context cards ready", counts.get("ready", 0)),
         ("card drafts", counts.get("draft", 0)),
         ("runs redacted", (metrics.get("redaction") or {}).get("runs_affected", 0)),
@@ -208,7 +209,7 @@ def _readiness(metrics: Dict[str, Any]) -> str:
                 drawing = '<span class="muted">–</span>'
             elif progress:
                 drawing = _bar(float(progress["fraction"]))
-                drawing += (f'<span class="muted">{esc(progress["have"])} {esc(progress["counts"])} of '
+                drawing += (f'<span class="muted">{esc(progress["have"])} {esc(progress["counts"].replace("_", " "))} of '
                             f'{esc(progress["to"])} (from {esc(progress["from"])})</span>')
             else:
                 drawing = _bar(1.0, done=True) + '<span class="muted">top band reached</span>'

@@ -148,7 +148,13 @@ class Run:
         }
         return trace
 
-    def eval_case(self) -> Optional[Dict[str, Any]]:
+    def eval_case(self, holdout: bool = False) -> Optional[Dict[str, Any]]:
+        """agentic-stack's eval case (every approved, clean run, whatever its split), with our additions.
+
+        ``holdout`` says whether the curator also kept it in the held-out,
+        decontaminated set (``eval/holdout.jsonl``): a validation or test run
+        whose input no training row shares.
+        """
         if not self.eval_ready:
             return None
         expected = self.list_field("expected_behavior") or normalize.unique_strings(
@@ -168,6 +174,8 @@ class Run:
             "rubric": rubric,
             "tags": tags,
             "source_trace_ids": [self.trace_id],
+            "split": self.split,
+            "holdout": holdout,
             # What eval runners read (inspect_ai's FieldSpec, OpenAI evals): the task as the
             # input, the human-approved answer as the target, everything else as metadata.
             # Never top-level files, setup or sandbox: runners execute those.
@@ -177,6 +185,7 @@ class Run:
                 "domain": self.domain,
                 "workflow": self.workflow,
                 "split": self.split,
+                "holdout": holdout,
                 "expected_behavior": expected,
                 "forbidden_behavior": forbidden,
                 "rubric": rubric,

@@ -3,7 +3,9 @@
 Reads the approved runs the same way export does (scanned and redacted, bad
 lines skipped and counted) and writes nothing. The card column says whether the
 workflow's context card is ready (10+ approved runs) or a draft, as export
-counts it. On a terminal a bar shows the way to the next band. The band is agentic-stack's
+counts it. evals counts eval-cases.jsonl (every approved, clean run: the
+regression suite, which the eval-set band counts); held-out counts the ones
+also in eval/holdout.jsonl, kept out of training to evaluate a trained model. On a terminal a bar shows the way to the next band. The band is agentic-stack's
 scale (10-25 approved runs: first context card ... 10,000+ clean examples plus
 negative cases: serious vertical corpus); --json adds the distillation scale
 (pilot 500+ rows, v1 5k-20k, strong 50k+), redaction findings and input quality.
@@ -21,7 +23,7 @@ from .export import redaction_line
 NAME = "status"
 SUMMARY = "readiness per domain/workflow: counts, band, what the next band needs"
 
-COLUMNS = ("workflow", "runs", "approved", "trainable", "evals", "card", "band", "next")
+COLUMNS = ("workflow", "runs", "approved", "trainable", "evals", "held-out", "card", "band", "next")
 BAR_WIDTH = 20  # cells of the progress bar drawn on a terminal
 
 
@@ -43,6 +45,7 @@ def run(args, streams) -> int:
                 "accepted_traces": metrics["accepted_traces"],
                 "trainable_traces": metrics["trainable_traces"],
                 "eval_cases": metrics["eval_cases"],
+                "holdout_eval_cases": metrics["holdout_eval_cases"],
                 "context_cards": metrics["context_cards"],
                 "workflows": metrics["workflows"],
                 "redaction": metrics["redaction"],
@@ -67,6 +70,7 @@ def run(args, streams) -> int:
                 str(workflow["approved"]),
                 str(workflow["trainable"]),
                 str(workflow["eval_cases"]),
+                str(workflow["holdout_eval_cases"]),
                 workflow["card"],
                 band["band"] or "collecting",
                 following,

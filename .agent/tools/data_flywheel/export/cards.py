@@ -51,7 +51,8 @@ class WorkflowStats:
     rejected: int = 0
     pending: int = 0
     trainable: int = 0
-    eval_cases: int = 0
+    eval_cases: int = 0  # eval-cases.jsonl: every approved, clean run (agentic-stack's regression suite)
+    holdout_eval_cases: int = 0  # of those, the ones in eval/holdout.jsonl
     auto_redacted: int = 0
     tokens_after_sum: float = 0.0
     tokens_after_count: int = 0
@@ -77,8 +78,10 @@ class WorkflowStats:
         """Whether different raw names share this card (reported as a collision)."""
         return len(self.raw_names["domain"]) > 1 or len(self.raw_names["workflow"]) > 1
 
-    def add_eval_ref(self, eval_id: str) -> None:
+    def add_eval_ref(self, eval_id: str, holdout: bool = False) -> None:
         self.eval_cases += 1
+        if holdout:
+            self.holdout_eval_cases += 1
         if len(self.eval_refs) < EVAL_REFS_LIMIT:
             self.eval_refs.append(f"eval-cases.jsonl#{eval_id}")
 
@@ -186,6 +189,7 @@ def build_card(stats: WorkflowStats) -> Tuple[Dict[str, Any], str]:
         "status": readiness.card_status(approved),
         "approved_trace_count": approved,
         "eval_case_count": stats.eval_cases,
+        "holdout_eval_case_count": stats.holdout_eval_cases,
         "failure_modes": [item["text"] for item in sections["failure_modes"]],
         "recurring_review_notes": [item["text"] for item in recurring],
         "evidence": sections,
@@ -248,7 +252,9 @@ def render_markdown(card: Dict[str, Any], stats: WorkflowStats) -> str:
     if card["eval_case_count"]:
         shown = ", ".join(ref.split("#", 1)[1] for ref in card["eval_refs"][:3])
         more = f" and {card['eval_case_count'] - 3} more" if card["eval_case_count"] > 3 else ""
-        lines += ["## Regression evals", "", f"{plural(card['eval_case_count'], 'eval case')} in `eval-cases.jsonl`: {shown}{more}.", ""]
+        held = card["holdout_eval_case_count"]
+        lines += ["## Regression evals", "", f"{plural(card['eval_case_count'], 'eval case')} in `eval-cases.jsonl`: {shown}{more}; "
+                  f"{held} of them held out of training for evaluating a trained model (`eval/holdout.jsonl`).", ""]
     lines += [
         "---",
         "",

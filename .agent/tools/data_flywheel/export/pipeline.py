@@ -32,7 +32,7 @@ from ..records.run import (
 from ..sources.approved_runs import InputQuality, read_approved_runs
 from ..tokens import estimate_tokens
 from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
-from . import cards, files, readiness, splits
+from . import cards, dataset_card, files, readiness, splits
 from . import report as html_report
 from .curate import Curator, Placement
 from .gate import TOOL_CLAIMS, RedactionGate, redaction_block, stored_classes
@@ -59,7 +59,8 @@ class Totals:
     traces: int = 0
     approved: int = 0
     trainable: int = 0
-    eval_cases: int = 0
+    eval_cases: int = 0  # eval-cases.jsonl: every approved, clean run
+    holdout_eval_cases: int = 0  # eval/holdout.jsonl: the held-out, decontaminated ones
     redaction_passed: int = 0
     tokens_before_sum: float = 0.0
     tokens_before_count: int = 0
@@ -148,7 +149,7 @@ class Aggregator:
             tokens_estimated=estimated,
         )
 
-    def fold(self, run: Run, eval_id: Optional[str]) -> None:
+    def fold(self, run: Run, eval_id: Optional[str], holdout: bool = False) -> None:
         totals = self.totals
         key = f"{run.domain}/{run.workflow}"
         stats = self.workflows.get(key)
@@ -176,8 +177,9 @@ class Aggregator:
         if run.redaction_status == "passed":
             totals.redaction_passed += 1
         if eval_id is not None:
-            stats.add_eval_ref(eval_id)
+            stats.add_eval_ref(eval_id, holdout)
             totals.eval_cases += 1
+            totals.holdout_eval_cases += holdout
         findings = run.findings
         if run.classes:
             _bump(totals.runs_by_class, "secret" if run.classes.get("secret") else "personal")
@@ -227,13 +229,14 @@ class Aggregator:
             "approved": stats.approved,
             "trainable": stats.trainable,
             "eval_cases": stats.eval_cases,
+            "holdout_eval_cases": stats.holdout_eval_cases,
             "auto_redacted": stats.auto_redacted,
             "acceptance_rate": acceptance,
             "slm_candidate": candidate,
             "reason": "High-volume, high-acceptance, redacted workflow."
             if candidate
             else "Keep collecting approved, redacted examples before considering adapter work.",
-            "readiness": readiness.readiness(stats.approved, stats.trainable, stats.rejected),
+            "readiness": readiness.readiness(stats.approved, stats.trainable, stats.rejected, stats.eval_cases),
             "card": readiness.card_status(stats.approved),
         }
 
@@ -263,6 +266,7 @@ class Aggregator:
             "accepted_traces": totals.approved,
             "trainable_traces": totals.trainable,
             "eval_cases": totals.eval_cases,
+            "holdout_eval_cases": totals.holdout_eval_cases,
             "redaction_pass_rate": round(totals.redaction_passed / totals.traces, 3) if totals.traces else 0,
             "avg_context_tokens_before": avg_before,
             "avg_context_tokens_after": avg_after,
@@ -380,9 +384,9 @@ def _place_runs(runs, aggregator: Aggregator, curator: Curator, sink, progress) 
         run = aggregator.make_run(record)
         placement = curator.place(run)
         run.split = placement.split
-        case = run.eval_case() if placement.eval_case else None
+        case = run.eval_case(placement.eval_case)  # None unless approved and clean
         sink.write(run, placement, case)
-        aggregator.fold(run, case["id"] if case is not None else None)
+        aggregator.fold(run, case["id"] if case is not None else None, placement.eval_case)
         if progress is not None:
             progress.tick()
 
@@ -395,14 +399,20 @@ class _NoFiles:
 
 
 ALPACA_FILE = "training-examples.jsonl"
+HOLDOUT_FILE = "eval/holdout.jsonl"
+HOLDOUT_PROMPTFOO_FILE = "eval/holdout.promptfoo.jsonl"
 
 
 class _DatasetFiles:
     """The JSONL files of an export. Training files open on their first row, so no split is an empty file.
 
     ``training-examples.jsonl`` (alpaca, agentic-stack's file, every split with
-    ``metadata.split``), trace records and both eval files always exist; every
-    other format is ``training/<format>/<split>.jsonl``.
+    ``metadata.split``), trace records and the eval files always exist; every
+    other format is ``training/<format>/<split>.jsonl``. Two eval sets, named for
+    what they are: ``eval-cases.jsonl`` is agentic-stack's regression suite (every
+    approved, clean run, each with its ``split`` and ``holdout``), and
+    ``eval/holdout.jsonl`` only the held-out, decontaminated cases, for
+    evaluating a model trained on this export; each has a promptfoo form.
     """
 
     def __init__(self, staging: Staging) -> None:
@@ -413,6 +423,12 @@ class _DatasetFiles:
         )
         self.promptfoo = files.RecordFile(
             staging, "eval-cases.promptfoo.jsonl", kind="eval-case", schema_kind="promptfoo-test", format="promptfoo"
+        )
+        self.holdout = files.RecordFile(
+            staging, HOLDOUT_FILE, kind="holdout-eval-case", schema_kind="eval-case", format="flywheel-eval"
+        )
+        self.holdout_promptfoo = files.RecordFile(
+            staging, HOLDOUT_PROMPTFOO_FILE, kind="holdout-eval-case", schema_kind="promptfoo-test", format="promptfoo"
         )
         self._training: Dict[Any, files.RecordFile] = {}
         self.trajectories = TrajectoryFiles(staging)  # atif/<split>.jsonl
@@ -427,10 +443,14 @@ class _DatasetFiles:
         """Every row one placed run gives: its trace record, eval case, trajectory, SFT rows and pairs."""
         self.traces.write(run.trace_record())
         if case is not None:
+            test = promptfoo_test(case)
             self.evals.write(case)
-            self.promptfoo.write(promptfoo_test(case))
-        if placement.example is not None or case is not None:
-            self.trajectories.write(run, placement.split, case is not None)
+            self.promptfoo.write(test)
+            if placement.eval_case:
+                self.holdout.write(case)
+                self.holdout_promptfoo.write(test)
+        if placement.example is not None or placement.eval_case:
+            self.trajectories.write(run, placement.split, placement.eval_case)
         if placement.example is not None:
             example = Example(run=run, split=placement.split, conversation=placement.example)
             for fmt in SFT_FORMATS:
@@ -453,7 +473,7 @@ class _DatasetFiles:
         return handle
 
     def _all(self) -> List[files.RecordFile]:
-        fixed = [self.traces, self.evals, self.promptfoo] + ([self._alpaca] if self._alpaca is not None else [])
+        fixed = [self.traces, self.evals, self.promptfoo, self.holdout, self.holdout_promptfoo] + ([self._alpaca] if self._alpaca is not None else [])
         return fixed + [self._training[key] for key in sorted(self._training)]
 
     def close(self) -> List[files.FileEntry]:
@@ -480,7 +500,7 @@ def promptfoo_test(case: Dict[str, Any]) -> Dict[str, Any]:
         "vars": {"input": case["input"], "target": case["target"]},
         "assert": assertions,
         "metadata": {"id": case["id"], "domain": case["domain"], "workflow": case["workflow"], "split": meta["split"],
-                     "source_trace_ids": case["source_trace_ids"]},
+                     "holdout": meta["holdout"], "source_trace_ids": case["source_trace_ids"]},
     }
 
 
@@ -572,14 +592,16 @@ def redaction_report(aggregator: Aggregator, ruleset_version: str, generated: st
 
 
 def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], generated: str) -> str:
-    lines = [
+    """The export's README.md: a Hugging Face dataset card (``dataset_card.py``), then the file table."""
+    lines = dataset_card.front_matter(metrics, entries) + [
         "# Data flywheel export",
         "",
         f"Generated: {generated}",
         "",
         f"- traces: {metrics['total_traces']} (human-approved: {metrics['accepted_traces']})",
         f"- trainable examples: {metrics['trainable_traces']}",
-        f"- eval cases: {metrics['eval_cases']}",
+        f"- eval cases: {metrics['eval_cases']} in `eval-cases.jsonl` (the regression suite: every approved, clean run, "
+        f"any split); {metrics['holdout_eval_cases']} of them held out in `{HOLDOUT_FILE}` (for evaluating a trained model)",
         f"- context cards: {metrics['context_cards']['ready']} ready, {metrics['context_cards']['draft']} draft "
         f"(a card is ready from {readiness.CARD_BAND.low} approved runs)",
         f"- runs the scanner redacted: {metrics['redaction']['runs_affected']}",
@@ -599,10 +621,11 @@ def export_readme(metrics: Dict[str, Any], entries: List[files.FileEntry], gener
             + ", ".join(f"{name} {rows[name]}" for name in splits.SPLITS)
             + "; preference pairs: " + ", ".join(f"{name} {pairs[name]}" for name in splits.SPLITS) + ".",
             f"Duplicates collapsed: {dedup_counts['exact_duplicates']} exact, {dedup_counts['near_duplicates']} near "
-            f"(largest cluster {dedup_counts['largest_cluster']}). Eval cases come from the validation and test "
-            "splits only, and no eval-case input appears in the training split.",
+            f"(largest cluster {dedup_counts['largest_cluster']}). Held-out eval cases come from the validation and "
+            "test splits only, and no held-out input appears in the training split.",
             "",
         ]
+    lines += dataset_card.body(metrics, HOLDOUT_FILE) + ["## Files", ""]
     lines += [
         "| file | rows | kind | format |",
         "|---|---|---|---|",
