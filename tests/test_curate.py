@@ -307,3 +307,29 @@ def test_a_conversation_is_tokenised_part_by_part_as_if_joined():
     for left in odd:
         for right in odd:
             assert _RunTexts("").tokens_of_parts([left, right]) == dedup.tokens(left + "\n" + right)
+
+
+def test_requests_of_one_session_are_not_duplicates_of_each_other(tmp_path):
+    """Each later request of a real session carries the earlier ones as context; only its own part is compared."""
+    import os
+
+    from conftest import ROOT, read_jsonl, run_cli
+
+    source = os.path.join(ROOT, "..", "shared", "fixtures", "claude-code", "codemie", "-tmp-private")
+    if not os.path.isdir(source):
+        pytest.skip("../shared/fixtures is not beside the checkout")
+    env = {"NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1777104000", "DATA_FLYWHEEL_REVIEWER": "dana"}
+    root = tmp_path / ".agent"
+    assert run_cli(["harvest", "--agent-root", str(root), "--path", source, "--all-projects"], env=env).code == 0
+    pending = run_cli(["review", "--agent-root", str(root), "--list", "--json"], env=env).json()["pending"]
+    carried = [c["size"]["context_messages"] for c in read_jsonl(root / "flywheel" / "candidates.jsonl")]
+    assert len(pending) == 3 and sum(count > 0 for count in carried) == 2
+    for row in pending:
+        assert run_cli(["review", "--agent-root", str(root), "--accept", row["id"]], env=env).code == 0
+    assert run_cli(["export", "--agent-root", str(root), "--out", str(tmp_path / "out")], env=env).code == 0
+    metrics = json.loads((tmp_path / "out" / "flywheel-metrics.json").read_text())
+    dedup = metrics["datasets"]["dedup"]
+    assert (dedup["exact_duplicates"], dedup["near_duplicates"]) == (0, 0)
+    assert sum(metrics["datasets"]["sft_rows"].values()) == 3
+    rows = [row for path in (tmp_path / "out" / "training" / "openai-chat").glob("*.jsonl") for row in read_jsonl(path)]
+    assert len(rows) == 3
