@@ -177,3 +177,23 @@ def test_fuzzed_configuration_files_load_or_are_refused_in_time(tmp_path):
             assert str(error).startswith(str(tmp_path / name)), (mutation, error)
             outcomes["refused"] += 1
     assert outcomes["loaded"] > 5 and outcomes["refused"] > 5, outcomes
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="resource limits are set in a forked child")
+def test_too_few_open_files_is_one_line_with_the_fix(tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import ENTRY, EXAMPLE_RUNS
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))
+
+    out = tmp_path / "out"
+    child = subprocess.run([sys.executable, ENTRY, "export", "--approved-runs", EXAMPLE_RUNS, "--out", str(out)],
+                           capture_output=True, text=True, preexec_fn=limited, timeout=60)
+    assert child.returncode == 2, child.stderr
+    assert child.stderr.count("\n") == 1 and "Traceback" not in child.stderr
+    assert "Too many open files (raise the open-files limit (ulimit -n)" in child.stderr
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == []
