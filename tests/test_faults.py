@@ -28,7 +28,14 @@ def a_store(base):
     flywheel.mkdir(parents=True)
     write_runs(flywheel / "approved-runs.jsonl", [make_run(1), make_run(2, workflow="Lead Intake")])
     assert run_cli(["export", "--agent-root", str(base / ".agent"), "--out", str(base / "out")], env=EPOCH).code == 0
+    assert run_cli(["harvest", "--agent-root", str(base / ".agent"), "--path", PI_SESSION, "--all-projects",
+                    "--out", str(base / "h")], env=EPOCH).code == 0
     return base
+
+
+def first_candidate(base):
+    with open(base / ".agent" / "flywheel" / "candidates.jsonl", encoding="utf-8") as fp:
+        return json.loads(fp.readline())["id"]
 
 
 COMMANDS = {
@@ -39,6 +46,10 @@ COMMANDS = {
                             "--reviewer", "dana"],
     "validate --repair": lambda base: ["validate", "--repair", str(base / ".agent" / "flywheel" / "approved-runs.jsonl")],
     "status": lambda base: ["status", "--agent-root", str(base / ".agent")],
+    "review --accept": lambda base: ["review", "--agent-root", str(base / ".agent"), "--accept", first_candidate(base),
+                                     "--reviewer", "dana"],
+    "report": lambda base: ["report", str(base / "out")],
+    "install": lambda base: ["install", "--target", str(base), "--harness", "claude-code"],
 }
 
 
