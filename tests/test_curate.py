@@ -293,7 +293,7 @@ def test_missing_context_tokens_are_estimated_and_labelled(tmp_path, cli):
 
 
 def test_a_conversation_is_tokenised_part_by_part_as_if_joined():
-    from data_flywheel.export.curate import conversation_text, run_keys
+    from data_flywheel.export.curate import conversation_text, own_part, run_keys
     from data_flywheel.writers.conversation import conversation_of
 
     aggregator = Aggregator(RedactionGate(Redactor()), Config(), "p")
@@ -301,7 +301,34 @@ def test_a_conversation_is_tokenised_part_by_part_as_if_joined():
     records = [distinct(i) for i in range(3)] + [make_run(9, input_redacted=odd[0] + odd[1], output_approved=" ".join(odd))]
     for record in records:
         run = aggregator.make_run(record)
-        assert run_keys(run).row == dedup.fingerprint(dedup.tokens(conversation_text(conversation_of(run))))
+        own = own_part(conversation_of(run), run.text("input_redacted"))
+        assert run_keys(run).row == dedup.fingerprint(dedup.tokens(conversation_text(own)))
     for left in odd:
         for right in odd:
             assert dedup.tokens(left) + dedup.tokens(right) == dedup.tokens(left + "\n" + right)
+
+
+def test_requests_of_one_session_are_not_duplicates_of_each_other(tmp_path):
+    """Each later request of a real session carries the earlier ones as context; only its own part is compared."""
+    import os
+
+    from conftest import ROOT, read_jsonl, run_cli
+
+    source = os.path.join(ROOT, "..", "shared", "fixtures", "claude-code", "codemie", "-tmp-private")
+    if not os.path.isdir(source):
+        pytest.skip("../shared/fixtures is not beside the checkout")
+    env = {"NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1777104000", "DATA_FLYWHEEL_REVIEWER": "dana"}
+    root = tmp_path / ".agent"
+    assert run_cli(["harvest", "--agent-root", str(root), "--path", source, "--all-projects"], env=env).code == 0
+    pending = run_cli(["review", "--agent-root", str(root), "--list", "--json"], env=env).json()["pending"]
+    carried = [c["size"]["context_messages"] for c in read_jsonl(root / "flywheel" / "candidates.jsonl")]
+    assert len(pending) == 3 and sum(count > 0 for count in carried) == 2
+    for row in pending:
+        assert run_cli(["review", "--agent-root", str(root), "--accept", row["id"]], env=env).code == 0
+    assert run_cli(["export", "--agent-root", str(root), "--out", str(tmp_path / "out")], env=env).code == 0
+    metrics = json.loads((tmp_path / "out" / "flywheel-metrics.json").read_text())
+    dedup = metrics["datasets"]["dedup"]
+    assert (dedup["exact_duplicates"], dedup["near_duplicates"]) == (0, 0)
+    assert sum(metrics["datasets"]["sft_rows"].values()) == 3
+    rows = [row for path in (tmp_path / "out" / "training" / "openai-chat").glob("*.jsonl") for row in read_jsonl(path)]
+    assert len(rows) == 3

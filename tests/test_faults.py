@@ -28,7 +28,14 @@ def a_store(base):
     flywheel.mkdir(parents=True)
     write_runs(flywheel / "approved-runs.jsonl", [make_run(1), make_run(2, workflow="Lead Intake")])
     assert run_cli(["export", "--agent-root", str(base / ".agent"), "--out", str(base / "out")], env=EPOCH).code == 0
+    assert run_cli(["harvest", "--agent-root", str(base / ".agent"), "--path", PI_SESSION, "--all-projects",
+                    "--out", str(base / "h")], env=EPOCH).code == 0
     return base
+
+
+def first_candidate(base):
+    with open(base / ".agent" / "flywheel" / "candidates.jsonl", encoding="utf-8") as fp:
+        return json.loads(fp.readline())["id"]
 
 
 COMMANDS = {
@@ -39,6 +46,10 @@ COMMANDS = {
                             "--reviewer", "dana"],
     "validate --repair": lambda base: ["validate", "--repair", str(base / ".agent" / "flywheel" / "approved-runs.jsonl")],
     "status": lambda base: ["status", "--agent-root", str(base / ".agent")],
+    "review --accept": lambda base: ["review", "--agent-root", str(base / ".agent"), "--accept", first_candidate(base),
+                                     "--reviewer", "dana"],
+    "report": lambda base: ["report", str(base / "out")],
+    "install": lambda base: ["install", "--target", str(base), "--harness", "claude-code"],
 }
 
 
@@ -177,3 +188,23 @@ def test_fuzzed_configuration_files_load_or_are_refused_in_time(tmp_path):
             assert str(error).startswith(str(tmp_path / name)), (mutation, error)
             outcomes["refused"] += 1
     assert outcomes["loaded"] > 5 and outcomes["refused"] > 5, outcomes
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="resource limits are set in a forked child")
+def test_too_few_open_files_is_one_line_with_the_fix(tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import ENTRY, EXAMPLE_RUNS
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))
+
+    out = tmp_path / "out"
+    child = subprocess.run([sys.executable, ENTRY, "export", "--approved-runs", EXAMPLE_RUNS, "--out", str(out)],
+                           capture_output=True, text=True, preexec_fn=limited, timeout=60)
+    assert child.returncode == 2, child.stderr
+    assert child.stderr.count("\n") == 1 and "Traceback" not in child.stderr
+    assert "Too many open files (raise the open-files limit (ulimit -n)" in child.stderr
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == []

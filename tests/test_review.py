@@ -786,3 +786,47 @@ def test_recorded_runs_are_shown_and_corrected_before_any_harvest(tmp_path):
     missing = run_cli(["review", "--agent-root", str(root), "--show", "cand_1"], env=ENV)
     assert missing.code == 2 and "no candidate with id 'cand_1' (there is no candidates file: run harvest first" in missing.err
     assert not (root / "flywheel" / "candidates.jsonl").exists()
+
+
+# --- a run with a replaced secret trains only once a person accepts it --------------------
+
+
+def _with_a_replaced_secret(repo, candidate_id):
+    """The candidate as harvest writes one whose text held a token: a placeholder, and the findings by class."""
+    lines = read_jsonl(repo.candidates)
+    for line in lines:
+        if line["id"] == candidate_id:
+            line["input_redacted"] += " The deploy token is [GITHUB_TOKEN_1]."
+            line["messages"][0 if line["messages"][0]["role"] == "user" else 1]["content"] += " [GITHUB_TOKEN_1]"
+            line.update({"redaction_status": "auto_redacted", "redaction_findings": {"secret": 1},
+                         "redaction": {"findings": 1, "by_rule": {"github-pat": 1}}})
+    repo.candidates.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+def _trainable(repo):
+    out = repo.tmp / "out"
+    result = run_cli(["export", "--agent-root", str(repo.root), "--out", str(out)], env=ENV)
+    assert result.code == 0, result
+    return {t["trainable"]: t["not_trainable_because"] for t in read_jsonl(out / "trace-records.jsonl")}
+
+
+def test_a_replaced_secret_trains_only_after_a_person_accepts_it_and_that_is_recorded(repo):
+    _with_a_replaced_secret(repo, CLAUDE)
+    shown = rev(repo, "--show", CLAUDE)
+    assert "review --accept ID --accept-secrets" in shown.out
+    assert rev(repo, "--accept", CLAUDE).code == 0
+    assert _trainable(repo) == {False: ["auto_redacted"]}
+    assert rev(repo, "--undo", CLAUDE).code == 0
+    accepted = rev(repo, "--accept", CLAUDE, "--accept-secrets")
+    assert accepted.code == 0, accepted
+    latest = decided(repo)[-1]
+    assert latest["human_review"]["redaction_accepted"] == {"secret": 1, "by_rule": {"github-pat": 1}}
+    assert _trainable(repo) == {True: []}
+
+
+def test_accept_secrets_needs_a_secret_and_an_accepting_decision(repo):
+    refused = rev(repo, "--accept", CODEX, "--accept-secrets")
+    assert refused.code == 2 and "has no replaced secret to accept" in refused.err
+    rejected = rev(repo, "--reject", CODEX, "--note", "wrong", "--accept-secrets")
+    assert rejected.code == 2 and "--accept-secrets goes with --accept or --edit" in rejected.err
+    assert decided(repo) == []

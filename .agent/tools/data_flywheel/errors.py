@@ -60,23 +60,27 @@ class OutputError(FlywheelError):
     """An output location that cannot be written; the previous output is left as it was."""
 
 
+def os_fix(error: OSError) -> str:
+    """How to fix an OS error, by its errno (the remedy part of an error line)."""
+    code = error.errno
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG):
+        return "free some space (or raise the quota) and run again"
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "choose a folder you can write, or fix its permissions"
+    if code == errno.ENAMETOOLONG:
+        return "choose a shorter path"
+    if code in (errno.EMFILE, errno.ENFILE):
+        return "raise the open-files limit (ulimit -n) or close other programs, then run again"
+    return "check the folder and run again"
+
+
 def os_error(error: OSError, doing: str, path: Optional[str], *, kept: str = "the previous output is unchanged") -> OutputError:
     """One line for an OS error while writing: what failed, where, the fix, and what was kept.
 
     Full disk, read-only folder, permission, path too long, too many open
     files: the errors an operator's machine produces, each with its own fix.
     """
-    code = error.errno
-    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG):
-        fix = "free some space (or raise the quota) and run again"
-    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        fix = "choose a folder you can write, or fix its permissions"
-    elif code == errno.ENAMETOOLONG:
-        fix = "choose a shorter path"
-    elif code in (errno.EMFILE, errno.ENFILE):
-        fix = "raise the open-files limit (ulimit -n) or close other programs, then run again"
-    else:
-        fix = "check the folder and run again"
+    fix = os_fix(error)
     message = f"cannot {doing}: {error.strerror or error}"
     if path is None and isinstance(error.filename, (str, bytes)):
         path = os.fsdecode(error.filename)

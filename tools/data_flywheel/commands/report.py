@@ -19,7 +19,7 @@ import os
 import pathlib
 
 from .. import jsonio
-from ..errors import InputError
+from ..errors import InputError, os_error
 from ..export import report as html_report
 from . import common
 
@@ -53,8 +53,7 @@ def run(args, streams) -> int:
     page = html_report.build_from_folder(folder)
     path = os.path.join(folder, html_report.REPORT_FILE)
     data = page.encode("utf-8")
-    _write_atomically(path, data)
-    _update_manifest(folder, data)
+    _publish(folder, path, data)
     if args.json:
         streams.json({"report": path, "bytes": len(data), "opened": bool(args.open)})
     else:
@@ -66,22 +65,55 @@ def run(args, streams) -> int:
     return 0
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    temporary = path + ".tmp"
+def _publish(folder: str, path: str, data: bytes) -> None:
+    """Put the page and its manifest line in place together, or leave the export as it was.
+
+    Both are written beside their targets first; only then are they renamed in,
+    the page first. If the manifest's rename fails, the previous page is put back.
+    """
+    manifest_path = os.path.join(folder, "manifest.json")
+    manifest = _manifest_with(manifest_path, data)
+    previous = None
+    if os.path.isfile(path):
+        with open(path, "rb") as fp:
+            previous = fp.read()
+    written = []
     try:
-        with open(temporary, "wb") as fp:
-            fp.write(data)
-        os.replace(temporary, path)
+        for target, body in ((path, data), (manifest_path, manifest)):
+            temporary = target + ".tmp"
+            written.append(temporary)
+            with open(temporary, "wb") as fp:
+                fp.write(body)
+        os.replace(path + ".tmp", path)
+        written.remove(path + ".tmp")
+        try:
+            os.replace(manifest_path + ".tmp", manifest_path)
+            written.remove(manifest_path + ".tmp")
+        except OSError:
+            if previous is not None:
+                _put_back(path, previous)
+            raise
     except OSError as error:
-        raise InputError(f"cannot write: {error.strerror}", source=path, remedy="check the folder's permissions") from None
+        for temporary in written:
+            try:
+                os.remove(temporary)
+            except OSError:
+                pass
+        raise os_error(error, "write the report", path, kept="the export is as it was") from None
 
 
-def _update_manifest(folder: str, data: bytes) -> None:
-    """Keep manifest.json's line for report.html true to the bytes just written."""
-    path = os.path.join(folder, "manifest.json")
+def _put_back(path: str, data: bytes) -> None:
+    temporary = path + ".tmp"
+    with open(temporary, "wb") as fp:
+        fp.write(data)
+    os.replace(temporary, path)
+
+
+def _manifest_with(path: str, data: bytes) -> bytes:
+    """manifest.json with its line for report.html true to the bytes about to be written."""
     manifest = html_report.read_json(path)
     entry = {"path": html_report.REPORT_FILE, "sha256": "sha256:" + hashlib.sha256(data).hexdigest(), "bytes": len(data),
              "rows": None, "kind": "report", "format": "html", "split": None, "schema": None}
     files = [item for item in manifest.get("files", []) if item.get("path") != html_report.REPORT_FILE]
     manifest["files"] = sorted(files + [entry], key=lambda item: item.get("path", ""))
-    _write_atomically(path, jsonio.dumps_document(manifest).encode("utf-8"))
+    return jsonio.dumps_document(manifest).encode("utf-8")

@@ -88,6 +88,9 @@ def add_arguments(parser) -> None:
                         help="file a decided run under --domain/--workflow (appended; the decision stands)")
     parser.add_argument("--output-file", metavar="F", help="with --edit: the corrected answer; - for stdin")
     parser.add_argument("--note", metavar="TEXT", help="a review note (required with --reject)")
+    parser.add_argument("--accept-secrets", action="store_true",
+                        help="with --accept or --edit: you checked the secrets the scanner replaced (review --show) "
+                             "and the run may train with their placeholders; recorded with the decision")
     parser.add_argument("--domain", metavar="NAME", help="set the decided run's domain (default: the candidate's)")
     parser.add_argument("--workflow", metavar="NAME", help="set the decided run's workflow (default: the candidate's)")
     parser.add_argument("--reviewer", metavar="NAME",
@@ -190,12 +193,32 @@ def run(args, streams) -> int:
         status, output = "edited", _read_answer(args.output_file, streams)
     else:
         status, output = ("accepted" if args.accept is not None else "rejected"), None
-    decision = Decision(status, note=note, output=output, domain=labels.domain, workflow=labels.workflow)
+    if args.accept_secrets and status == "rejected":
+        raise InputError("--accept-secrets goes with --accept or --edit", remedy="a rejected run never trains")
+    decision = Decision(status, note=note, output=output, domain=labels.domain, workflow=labels.workflow,
+                        accept_secrets=args.accept_secrets)
     record, found = desk.decide(base, decision)
     return _report(desk, record, found, args, streams)
 
 
 # --- the shared part: deciding --------------------------------------------------
+
+
+def secrets_accepted(record: Dict[str, Any], run_id: str) -> Dict[str, Any]:
+    """``human_review.redaction_accepted``: how many replaced secrets the reviewer accepted, and by which rules.
+
+    Counts and rule names only, never a value. The export lets the run train
+    only while the secrets it knows of are no more than these (a secret a newer
+    rule finds later blocks it again).
+    """
+    stored = record.get("redaction_findings") if isinstance(record.get("redaction_findings"), dict) else {}
+    secrets = stored.get("secret")
+    if type(secrets) is not int or secrets <= 0:
+        raise InputError(f"{run_id} has no replaced secret to accept",
+                         remedy="decide it without --accept-secrets; personal data alone trains with placeholders")
+    found = record.get("redaction") if isinstance(record.get("redaction"), dict) else {}
+    by_rule = found.get("by_rule") if isinstance(found.get("by_rule"), dict) else {}
+    return {"secret": secrets, "by_rule": {rule: count for rule, count in sorted(by_rule.items()) if type(count) is int}}
 
 
 @dataclass
@@ -205,6 +228,7 @@ class Decision:
     output: Optional[str] = None  # the edited answer
     domain: Optional[str] = None
     workflow: Optional[str] = None
+    accept_secrets: bool = False  # the reviewer saw the replaced secrets and lets the run train
 
 
 @dataclass
@@ -350,6 +374,8 @@ class Desk:
                 )
             if output == candidate.get("output_approved"):
                 raise InputError("the edited answer is the agent's answer unchanged", remedy="accept it instead (--accept ID)")
+        if decision.accept_secrets:
+            clean["human_review"]["redaction_accepted"] = secrets_accepted(clean, candidate["id"])
         self._append(clean, f"the decision on {candidate['id']}", latest)
         return clean, found
 

@@ -78,6 +78,24 @@ def conversation_parts(conversation: Conversation) -> List[str]:
     return parts
 
 
+def own_part(conversation: Conversation, request: str) -> Conversation:
+    """The conversation from its request on: what a row adds, without the earlier context it carries.
+
+    A harvested candidate is one request of a session and carries the requests
+    before it, so that its row shows what the model saw. Two requests of one
+    session share that context; compared whole, every later request would look
+    like a near-duplicate of the one before. Duplicates are judged on the last
+    user message that is the request, and everything after it (the whole
+    conversation when no user message is the request).
+    """
+    messages = conversation.messages
+    if request:
+        for index in range(len(messages) - 1, -1, -1):
+            if messages[index].get("role") == "user" and messages[index].get("content") == request:
+                return Conversation(messages=messages[index:], tools=conversation.tools)
+    return conversation
+
+
 def conversation_tokens(conversation: Conversation) -> int:
     """Approximate tokens of a conversation as a trainer sees it: the messages and tools as JSON."""
     text = json.dumps(conversation.messages, ensure_ascii=False) + json.dumps(conversation.tools, ensure_ascii=False)
@@ -339,7 +357,8 @@ def run_keys(run: Run) -> RunKeys:
         # ``dedup.tokens("\\n".join(parts))``, each part tokenised once per run: a newline is
         # never part of a token and NFKC composes nothing across it, so the tokens of the
         # joined text are the parts' tokens one after another (tests/test_curate.py checks it).
-        parts = conversation_parts(conversation_of(run))
+        # Compared on its own part only (``own_part``): a harvested request carries its session's earlier context.
+        parts = conversation_parts(own_part(conversation_of(run), run.text("input_redacted")))
         row = dedup.fingerprint([token for part in parts for token in tokens_of(part)])
     draft, approved = run.text("output_original"), run.text("output_approved")
     differs = bool(draft.strip()) and draft != approved and dedup.tokens(draft) != tokens_of(approved)

@@ -74,6 +74,14 @@ def stored_classes(record: Dict[str, Any]) -> Dict[str, int]:
     return counts
 
 
+def accepted_secrets(record: Dict[str, Any]) -> int:
+    """How many replaced secrets a reviewer accepted for training (``review --accept-secrets``), else 0."""
+    review = record.get("human_review") if isinstance(record.get("human_review"), dict) else {}
+    accepted = review.get("redaction_accepted") if isinstance(review.get("redaction_accepted"), dict) else {}
+    count = accepted.get("secret")
+    return count if type(count) is int and count > 0 else 0
+
+
 def redaction_block(by_class: Dict[str, int], config: Any) -> Optional[str]:
     """Why these findings keep a run out of training, or ``None``.
 

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, Optional, Tuple
 
-from ..errors import SchemaError
+from ..errors import SchemaError, os_fix
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _TOOLS_DIR = os.path.dirname(_PACKAGE_DIR)
@@ -91,7 +91,7 @@ def load_schema_file(path: str) -> Dict[str, Any]:
         with open(path, encoding="utf-8") as fp:
             document = json.load(fp)
     except OSError as error:
-        raise SchemaError(f"cannot read the schema: {error.strerror}", source=path) from None
+        raise SchemaError(f"cannot read the schema: {error.strerror}", source=path, remedy=os_fix(error)) from None
     except (ValueError, RecursionError) as error:
         raise SchemaError(f"the schema is not valid JSON: {error}", source=path, remedy="fix the JSON") from None
     if not isinstance(document, (dict, bool)):

@@ -24,8 +24,11 @@ REASONS = {
     "not_approved": "a person has not accepted or edited it",
     "redaction_not_passed": "its redaction status is not 'passed': the scanner replaced values in it when it was "
                             "harvested, and the export trains only on runs it did not have to change",
-    "auto_redacted": "the scanner finds values in it now (a rule or deny-list entry newer than the harvest); "
-                     "set accept_auto_redacted in .agent/flywheel/config.json to train on such runs anyway",
+    "auto_redacted": "a secret (a credential, key or token) was replaced in it; check the findings above, then "
+                     "review --accept ID --accept-secrets trains on it with the placeholders (recorded with your "
+                     "decision), or set accept_auto_redacted in .agent/flywheel/config.json for every such run",
+    "personal_data_redacted": "personal data was replaced in it and personal_data_trainable is false in "
+                              ".agent/flywheel/config.json",
     "raw_input_stored": "it says it stores raw input",
     "opted_out": "it is marked trainable: false",
     "empty_text": "its task or its answer is empty",

@@ -78,6 +78,24 @@ def conversation_parts(conversation: Conversation) -> List[str]:
     return parts
 
 
+def own_part(conversation: Conversation, request: str) -> Conversation:
+    """The conversation from its request on: what a row adds, without the earlier context it carries.
+
+    A harvested candidate is one request of a session and carries the requests
+    before it, so that its row shows what the model saw. Two requests of one
+    session share that context; compared whole, every later request would look
+    like a near-duplicate of the one before. Duplicates are judged on the last
+    user message that is the request, and everything after it (the whole
+    conversation when no user message is the request).
+    """
+    messages = conversation.messages
+    if request:
+        for index in range(len(messages) - 1, -1, -1):
+            if messages[index].get("role") == "user" and messages[index].get("content") == request:
+                return Conversation(messages=messages[index:], tools=conversation.tools)
+    return conversation
+
+
 def conversation_tokens(conversation: Conversation) -> int:
     """Approximate tokens of a conversation as a trainer sees it: the messages and tools as JSON."""
     text = json.dumps(conversation.messages, ensure_ascii=False) + json.dumps(conversation.tools, ensure_ascii=False)
@@ -160,7 +178,7 @@ class Curator:
         if self.max_tokens is not None and conversation_tokens(conversation) > self.max_tokens:
             counts.over_max_tokens += 1
             return None
-        row = dedup.fingerprint(texts.tokens_of_parts(conversation_parts(conversation)))
+        row = dedup.fingerprint(texts.tokens_of_parts(conversation_parts(own_part(conversation, texts.input_text))))
         match = self._index.find(ROWS, row)
         if match is not None:
             kind, cluster = match
@@ -312,6 +330,7 @@ class _RunTexts:
     """One run's texts as the curator compares them, and what was decided about its input, during ``place``."""
 
     def __init__(self, input_text: str) -> None:
+        self.input_text = input_text
         self.known: Dict[str, List[str]] = {}  # the run's texts already tokenised (its input, its answer)
         self.input_tokens = self.tokens_of(input_text)
         self.input = dedup.fingerprint(self.input_tokens)
