@@ -364,27 +364,38 @@ def run_pipeline(
         read_approved_runs(plan.approved_runs, quality, report=report, redact_value=gate.redact_value, stdin=stdin),
         aggregator, cache, processes,
     )
-    with Curator(plan.split_ratios, plan.max_tokens) as curator:
-        if not write:  # status: the same pass, into a sink that writes nothing
-            _place_runs(runs, aggregator, curator, _NoFiles(), progress)
-            metrics = aggregator.metrics(generated, quality, ruleset_version, curator.metrics())
-            return ExportResult(None, metrics, [], quality, aggregator)
-        staging = Staging(plan.out, what="export", wait=lock_wait(env))
-        writer: Optional[_DatasetFiles] = None
-        try:
-            writer = _DatasetFiles(staging)
-            _place_runs(runs, aggregator, curator, writer, progress)
-            entries = writer.close()
-            datasets = curator.metrics()
-            entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries, datasets)
-            staging.publish()
-        except BaseException as error:
-            if writer is not None:
-                writer.abandon()
+    staging: Optional[Staging] = None
+    try:
+        with Curator(plan.split_ratios, plan.max_tokens) as curator:
+            if not write:  # status: the same pass, into a sink that writes nothing
+                _place_runs(runs, aggregator, curator, _NoFiles(), progress)
+                metrics = aggregator.metrics(generated, quality, ruleset_version, curator.metrics())
+                return ExportResult(None, metrics, [], quality, aggregator)
+            staging = Staging(plan.out, what="export", wait=lock_wait(env))
+            writer: Optional[_DatasetFiles] = None
+            try:
+                writer = _DatasetFiles(staging)
+                _place_runs(runs, aggregator, curator, writer, progress)
+                entries = writer.close()
+                datasets = curator.metrics()
+                entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries,
+                                            datasets)
+                staging.publish()
+            except BaseException as error:
+                if writer is not None:
+                    writer.abandon()
+                staging.discard()
+                if isinstance(error, OSError):  # a full disk, a read-only folder, too many open files
+                    raise os_error(error, "write the export", plan.out) from None
+                raise
+    finally:
+        # Out of file descriptors, the staging folder cannot be removed while the input, the
+        # curator's indexes and the workers are open: with them closed, try once more.
+        close = getattr(runs, "close", None)
+        if close is not None:
+            close()
+        if staging is not None and staging.root:
             staging.discard()
-            if isinstance(error, OSError):  # a full disk, a read-only folder, too many open files
-                raise os_error(error, "write the export", plan.out) from None
-            raise
     metrics = aggregator.metrics(generated, quality, ruleset_version, datasets)
     return ExportResult(plan.out, metrics, entries, quality, aggregator)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import os
 from typing import Mapping
 
@@ -65,6 +66,10 @@ def add_dataset_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-tokens", default=None, type=positive_int, metavar="N",
         help="leave out training rows estimated above N tokens (approximate, errs high)",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true",
+        help="redo every run's work instead of reusing <agent-root>/flywheel/cache/ (the output is the same)",
     )
 
 
@@ -149,13 +154,34 @@ def run_over_approved_runs(args, streams, *, write: bool, label: str):
     printer = ProblemPrinter(streams.stderr, Painter(colour_enabled(streams.stderr, streams.env)))
     progress = Progress(streams.stderr, label, enabled=not args.json)
     try:
-        result = run_pipeline(
-            plan, gate, settings, ruleset, streams.env, write=write, report=printer, progress=progress, stdin=streams.stdin
-        )
+        with _run_cache(args, plan, settings, ruleset) as cache:
+            result = run_pipeline(
+                plan, gate, settings, ruleset, streams.env, write=write, report=printer, progress=progress,
+                stdin=streams.stdin, cache=cache,
+            )
     finally:
         progress.done()
     printer.finish()
     return plan, settings, result
+
+
+def _run_cache(args, plan, settings, ruleset):
+    """The run cache of this project (``export/cache.py``), or a stand-in for none with --no-cache."""
+    import contextlib
+
+    from ..export.cache import RunCache, context_key
+
+    # Never a new .agent/flywheel/ only for the cache: status writes nothing a person would see.
+    if getattr(args, "no_cache", False) or not os.path.isdir(flywheel_dir(args)):
+        return contextlib.nullcontext()
+    path = os.path.join(flywheel_dir(args), REDACTION_CONFIG)
+    try:
+        with open(path, "rb") as fp:
+            redaction_config = hashlib.sha256(fp.read()).hexdigest()
+    except OSError:
+        redaction_config = None
+    context = context_key(ruleset, redaction_config, repr(settings), plan.project)
+    return RunCache(os.path.join(flywheel_dir(args), "cache"), context)
 
 
 def _named_file_exists(path: str) -> None:

@@ -40,7 +40,7 @@ import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional
 
 from ..records.run import Run
 from ..seen import SeenSet, scratch_sqlite
@@ -145,12 +145,13 @@ class Curator:
 
     # --- one run -------------------------------------------------------------
 
-    def place(self, run: Run) -> Placement:
+    def place(self, run: Run, keys: Optional["RunKeys"] = None) -> Placement:
+        """Decide one run. ``keys`` are its ``run_keys`` when computed elsewhere (a worker, the cache)."""
         split = splits.assign(splits.group_key(run.record, run.trace_id), self.ratios)
         counts = self.counts
         counts.runs_by_split[split] += 1
         placement = Placement(split=split)
-        texts = _RunTexts(run.text("input_redacted"))
+        texts = _RunTexts(keys if keys is not None else run_keys(run), run.text("input_redacted"))
 
         if run.eval_ready and split in splits.HELD_OUT:
             if self._index.find(TRAIN_INPUTS, texts.input) is not None:
@@ -178,7 +179,7 @@ class Curator:
         if self.max_tokens is not None and conversation_tokens(conversation) > self.max_tokens:
             counts.over_max_tokens += 1
             return None
-        row = dedup.fingerprint(texts.tokens_of_parts(conversation_parts(own_part(conversation, texts.input_text))))
+        row = texts.keys.row
         match = self._index.find(ROWS, row)
         if match is not None:
             kind, cluster = match
@@ -222,16 +223,15 @@ class Curator:
         if conversation is not None and status == "edited":
             prompt = prompt_from(conversation)
             pairs = []
-            draft = run.text("output_original")
-            approved = run.text("output_approved")
-            if draft.strip() and draft != approved and dedup.tokens(draft) != texts.tokens_of(approved):
+            if texts.keys.draft_differs:
+                approved, draft = run.text("output_approved"), run.text("output_original")
                 pairs.append(self._pair(prompt, approved, draft, split, "edited", run, [run.trace_id]))
-            pairs += self._judgements.approved(self, run, split, prompt, texts.input_tokens)
+            pairs += self._judgements.approved(self, run, split, prompt, texts.keys.judgement)
             return pairs
         if conversation is not None and status == "accepted":
-            return self._judgements.approved(self, run, split, prompt_from(conversation), texts.input_tokens)
+            return self._judgements.approved(self, run, split, prompt_from(conversation), texts.keys.judgement)
         if status == "rejected" and _judged_clean(run):
-            return self._judgements.rejected(self, run, texts.input_tokens)
+            return self._judgements.rejected(self, run, texts.keys.judgement)
         return []
 
     def _pair(self, prompt: Conversation, chosen: str, rejected: str, split: str, origin: str, run: Run,
@@ -326,31 +326,67 @@ def _judged_clean(run: Run) -> bool:
     return run.not_trainable_because == ["not_approved"] and bool(run.text("output_approved").strip())
 
 
-class _RunTexts:
-    """One run's texts as the curator compares them, and what was decided about its input, during ``place``."""
+class RunKeys(NamedTuple):
+    """What the curator compares of one run: a pure function of the redacted run (``run_keys``).
 
-    def __init__(self, input_text: str) -> None:
-        self.input_text = input_text
-        self.known: Dict[str, List[str]] = {}  # the run's texts already tokenised (its input, its answer)
-        self.input_tokens = self.tokens_of(input_text)
-        self.input = dedup.fingerprint(self.input_tokens)
+    Computing these (tokenising, MinHash) is most of curation's CPU; deciding
+    with them (index lookups, in file order) is the part that must stay
+    sequential. So they are computed in worker processes and kept in the run
+    cache (``export/parallel.py``, ``export/cache.py``), and ``place`` only replays
+    the decisions. Only digests, hashes and a flag: never text.
+    """
+
+    input: dedup.Fingerprint  # of the redacted input
+    row: Optional[dedup.Fingerprint]  # of the SFT conversation, for a trainable run
+    judgement: int  # the prompt's key for preference pairs (``_judgement_key``)
+    draft_differs: bool  # an edited run's draft differs in words from its approved output
+
+
+def run_keys(run: Run) -> RunKeys:
+    known: Dict[str, List[str]] = {}  # each of the run's texts tokenised once
+
+    def tokens_of(text: str) -> List[str]:
+        found = known.get(text)
+        if found is None:
+            found = known[text] = dedup.tokens(text)
+        return found
+
+    input_tokens = tokens_of(run.text("input_redacted"))
+    row = None
+    if run.trainable:
+        # ``dedup.tokens("\\n".join(parts))``, each part tokenised once per run: a newline is
+        # never part of a token and NFKC composes nothing across it, so the tokens of the
+        # joined text are the parts' tokens one after another (tests/test_curate.py checks it).
+        # Compared on its own part only (``own_part``): a harvested request carries its session's earlier context.
+        parts = conversation_parts(own_part(conversation_of(run), run.text("input_redacted")))
+        row = dedup.fingerprint([token for part in parts for token in tokens_of(part)])
+    draft, approved = run.text("output_original"), run.text("output_approved")
+    differs = bool(draft.strip()) and draft != approved and dedup.tokens(draft) != tokens_of(approved)
+    return RunKeys(dedup.fingerprint(input_tokens), row, _judgement_key(run, input_tokens), differs)
+
+
+class _RunTexts:
+    """One run's keys, and what was decided about its input, during ``place``."""
+
+    def __init__(self, keys: RunKeys, input_text: str) -> None:
+        self.keys = keys
+        self.input = keys.input
+        self._input_text = input_text
+        self._input_tokens: Optional[List[str]] = None
         self.clean: Optional[bool] = None  # not the input of an earlier held-out case (asked once)
         self.overlapping = False  # not clean only because it shares a 13-word span with one
         self.indexed = False  # already added to TRAIN_INPUTS
 
-    def tokens_of(self, text: str) -> List[str]:
-        found = self.known.get(text)
-        if found is None:
-            found = self.known[text] = dedup.tokens(text)
-        return found
+    @property
+    def input_tokens(self) -> List[str]:
+        """The input's words, for the 13-word overlap index, tokenised here when first asked.
 
-    def tokens_of_parts(self, parts: List[str]) -> List[str]:
-        """``dedup.tokens("\\n".join(parts))``, each part tokenised once per run: a newline is
-        never part of a token and NFKC composes nothing across it, so the tokens of the
-        joined text are the parts' tokens one after another (tests/test_curate.py checks it)."""
-        if len(parts) == 1:
-            return self.tokens_of(parts[0])
-        return [token for part in parts for token in self.tokens_of(part)]
+        Not part of ``RunKeys``: a window key per word would make cache entries as large as
+        the input; the windows could be keyed there instead (what is left of issue 12).
+        """
+        if self._input_tokens is None:
+            self._input_tokens = dedup.tokens(self._input_text)
+        return self._input_tokens
 
 
 def _judgement_key(run: Run, input_tokens: List[str]) -> int:
@@ -386,9 +422,7 @@ class _Judgements:
         self._db.execute("BEGIN")
         self._waiting: set = set()
 
-    def approved(self, curator: Curator, run: Run, split: str, prompt: Conversation,
-                 input_tokens: List[str]) -> List[PreferencePair]:
-        key = _judgement_key(run, input_tokens)
+    def approved(self, curator: Curator, run: Run, split: str, prompt: Conversation, key: int) -> List[PreferencePair]:
         output = run.text("output_approved")
         added = self._db.execute(
             "INSERT OR IGNORE INTO approved (key, prompt, output, split, trace_id) VALUES (?, ?, ?, ?, ?)",
@@ -405,8 +439,7 @@ class _Judgements:
             if dedup.tokens(rejected) != dedup.tokens(output)
         ]
 
-    def rejected(self, curator: Curator, run: Run, input_tokens: List[str]) -> List[PreferencePair]:
-        key = _judgement_key(run, input_tokens)
+    def rejected(self, curator: Curator, run: Run, key: int) -> List[PreferencePair]:
         found = self._db.execute("SELECT prompt, output, split, trace_id FROM approved WHERE key = ?", (key,)).fetchone()
         output = run.text("output_approved")
         if found is None:

@@ -32,7 +32,7 @@ from ..records.run import (
 from ..sources.approved_runs import InputQuality, read_approved_runs
 from ..tokens import estimate_tokens
 from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
-from . import cards, dataset_card, files, readiness, splits
+from . import cards, dataset_card, files, parallel, readiness, splits
 from . import report as html_report
 from .curate import Curator, Placement
 from .gate import TOOL_CLAIMS, RedactionGate, accepted_secrets, redaction_block, stored_classes
@@ -352,43 +352,62 @@ def run_pipeline(
     report: Callable[[jsonio.LineProblem], None],
     progress=None,
     stdin=None,
+    cache=None,
+    processes: Optional[int] = None,
 ) -> ExportResult:
+    """One pass over the approved runs; ``cache`` is a ``cache.RunCache`` (None: compute every run),
+    ``processes`` how many may compute runs at once (None: one per core, see ``parallel.py``)."""
     quality = InputQuality(source=plan.approved_runs)
     aggregator = Aggregator(gate, config, plan.project)
     generated = generated_at(env)
-    runs = read_approved_runs(
-        plan.approved_runs, quality, report=report, redact_value=gate.redact_value, stdin=stdin
+    runs = parallel.prepared_runs(
+        read_approved_runs(plan.approved_runs, quality, report=report, redact_value=gate.redact_value, stdin=stdin),
+        aggregator, cache, processes,
     )
-    with Curator(plan.split_ratios, plan.max_tokens) as curator:
-        if not write:  # status: the same pass, into a sink that writes nothing
-            _place_runs(runs, aggregator, curator, _NoFiles(), progress)
-            metrics = aggregator.metrics(generated, quality, ruleset_version, curator.metrics())
-            return ExportResult(None, metrics, [], quality, aggregator)
-        staging = Staging(plan.out, what="export", wait=lock_wait(env))
-        writer: Optional[_DatasetFiles] = None
-        try:
-            writer = _DatasetFiles(staging)
-            _place_runs(runs, aggregator, curator, writer, progress)
-            entries = writer.close()
-            datasets = curator.metrics()
-            entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries, datasets)
-            staging.publish()
-        except BaseException as error:
-            if writer is not None:
-                writer.abandon()
+    staging: Optional[Staging] = None
+    try:
+        with Curator(plan.split_ratios, plan.max_tokens) as curator:
+            if not write:  # status: the same pass, into a sink that writes nothing
+                _place_runs(runs, aggregator, curator, _NoFiles(), progress)
+                metrics = aggregator.metrics(generated, quality, ruleset_version, curator.metrics())
+                return ExportResult(None, metrics, [], quality, aggregator)
+            staging = Staging(plan.out, what="export", wait=lock_wait(env))
+            writer: Optional[_DatasetFiles] = None
+            try:
+                writer = _DatasetFiles(staging)
+                _place_runs(runs, aggregator, curator, writer, progress)
+                entries = writer.close()
+                datasets = curator.metrics()
+                entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries,
+                                            datasets)
+                staging.publish()
+            except BaseException as error:
+                if writer is not None:
+                    writer.abandon()
+                staging.discard()
+                if isinstance(error, OSError):  # a full disk, a read-only folder, too many open files
+                    raise os_error(error, "write the export", plan.out) from None
+                raise
+    finally:
+        # Out of file descriptors, the staging folder cannot be removed while the input, the
+        # curator's indexes and the workers are open: with them closed, try once more.
+        close = getattr(runs, "close", None)
+        if close is not None:
+            close()
+        if staging is not None and staging.root:
             staging.discard()
-            if isinstance(error, OSError):  # a full disk, a read-only folder, too many open files
-                raise os_error(error, "write the export", plan.out) from None
-            raise
     metrics = aggregator.metrics(generated, quality, ruleset_version, datasets)
     return ExportResult(plan.out, metrics, entries, quality, aggregator)
 
 
 def _place_runs(runs, aggregator: Aggregator, curator: Curator, sink, progress) -> None:
-    """The one per-run loop of ``export`` and ``status``: make, place, hand to the sink, fold."""
-    for _line, record in runs:
-        run = aggregator.make_run(record)
-        placement = curator.place(run)
+    """The one per-run loop of ``export`` and ``status``: place, hand to the sink, fold.
+
+    ``runs`` are already made (redacted, normalised, with the curator's keys:
+    ``parallel.prepared_runs``), from the cache or from worker processes.
+    """
+    for run, keys in runs:
+        placement = curator.place(run, keys)
         run.split = placement.split
         case = run.eval_case(placement.eval_case)  # None unless approved and clean
         sink.write(run, placement, case)

@@ -155,7 +155,10 @@ class Staging:
         """Remove the staging folder (the previous export stays) and let the next writer in."""
         if self.root:
             shutil.rmtree(self.root, ignore_errors=True)
-            self.root = ""
+            if not os.path.exists(self.root):
+                self.root = ""
+            # else: kept, so that ``discard`` again (once the caller has closed its files, e.g.
+            # after "too many open files") can still remove it.
         self._release()
 
     def _release(self) -> None:
