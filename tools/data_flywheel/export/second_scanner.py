@@ -260,10 +260,10 @@ def run(scanner: Scanner, folder: str, out: str, env: Mapping[str, str]) -> List
         raise OutputError(f"{failed}: cannot run {executable}: {error.strerror or error}", source=out,
                           remedy=scanner.install) from None
     if result.returncode not in scanner.scanned:
-        # Its own words, last line only: a crash is not a pass, and stderr names the problem, not our values.
-        said = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OutputError(f"{failed} (exit {result.returncode}{': ' + said[-1][:200] if said else ''})", source=out,
-                          remedy="run it by hand on an export to see why, or choose another scanner")
+        # A crash is not a pass. Its own words are not shown: a scanner's error may quote the line it choked on.
+        by_hand = " ".join([scanner.name] + [part.replace("{dir}", "FOLDER") for part in scanner.arguments])
+        raise OutputError(f"second scanner {scanner.name} failed (exit {result.returncode}); nothing was published",
+                          source=out, remedy=f"to see why, run it by hand on an earlier export: {by_hand}")
     try:
         parsed = list(scanner.parse(result.stdout.decode("utf-8", "replace")))
     except (ScannerOutputError, AttributeError) as error:
