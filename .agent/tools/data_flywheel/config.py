@@ -18,6 +18,11 @@ is worse than an error. Keys:
 - ``split_ratios`` (object, default ``{"train": 0.8, "validation": 0.1,
   "test": 0.1}``): how groups of runs are spread over the splits; any positive
   scale, normalised to sum to 1. ``export --split-ratios`` overrides it.
+- ``second_scanner`` (string, default none): a secret scanner the user has
+  installed (``detect-secrets``, ``gitleaks``, ``betterleaks``, ``trufflehog``,
+  ``kingfisher``) that ``export`` runs over the redacted files before
+  publishing them; any finding stops the export. ``export --second-scanner``
+  overrides it (``none`` runs none).
 """
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional
 
 from . import jsonio
-from .errors import ConfigError
+from .errors import ConfigError, FlywheelError
 
 CONFIG_FILE = "config.json"
 
@@ -39,11 +44,14 @@ class Config:
     personal_data_trainable: bool = True
     capture_hook: bool = False
     split_ratios: Optional[Mapping[str, float]] = None  # None: the default ratios
+    second_scanner: Optional[str] = None  # None: no second scanner
 
 
-_EXPECTED_WORDS = {bool: "true or false", dict: 'an object, e.g. {"train": 0.8, "validation": 0.1, "test": 0.1}'}
+_EXPECTED_WORDS = {bool: "true or false", dict: 'an object, e.g. {"train": 0.8, "validation": 0.1, "test": 0.1}',
+                   str: 'a scanner name, e.g. "detect-secrets"'}
 _KEYS: Dict[str, type] = {
     "accept_auto_redacted": bool, "capture_hook": bool, "personal_data_trainable": bool, "split_ratios": dict,
+    "second_scanner": str,
 }
 
 
@@ -104,5 +112,13 @@ def load_config(flywheel_dir: str, path: Optional[str] = None) -> Config:
             from .export.splits import parse_ratios
 
             value = parse_ratios(value, source=path, line=key_line(text, key))
+        if key == "second_scanner":
+            from .export.second_scanner import OFF, scanner_named
+
+            if value.strip().lower() != OFF:
+                try:
+                    value = scanner_named(value, source=path).name
+                except FlywheelError as error:
+                    raise ConfigError(error.message, source=path, line=key_line(text, key), remedy=error.remedy) from None
         values[key] = value
     return Config(**values)

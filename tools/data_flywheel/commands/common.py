@@ -150,6 +150,12 @@ def run_over_approved_runs(args, streams, *, write: bool, label: str):
     elif settings.split_ratios is not None:
         plan.split_ratios = dict(settings.split_ratios)
     plan.max_tokens = getattr(args, "max_tokens", None)
+    if write:
+        from ..export import second_scanner
+
+        plan.second_scanner = second_scanner.chosen(getattr(args, "second_scanner", None), settings.second_scanner)
+        if plan.second_scanner:  # a typo is refused before anything is read
+            second_scanner.scanner_named(plan.second_scanner, source="--second-scanner")
     gate, ruleset = make_gate(args)
     printer = ProblemPrinter(streams.stderr, Painter(colour_enabled(streams.stderr, streams.env)))
     progress = Progress(streams.stderr, label, enabled=not args.json)

@@ -13,12 +13,16 @@ and near-duplicates are collapsed, and no held-out input reaches the
 training split; flywheel-metrics.json "datasets" counts every decision.
 Bad lines are reported as warnings (file:line: what is wrong), skipped and
 counted; they do not stop the export. A missing input file exports zero traces.
+With --second-scanner NAME (or config.json "second_scanner"), an installed
+secret scanner checks the redacted files before they are published; any
+finding stops the export with file, line and rule, and nothing is replaced.
 
 Examples:
   python3 .agent/tools/data_flywheel_export.py
   python3 .agent/tools/data_flywheel_export.py export --approved-runs examples/flywheel/approved-runs.jsonl --out /tmp/fw
   SOURCE_DATE_EPOCH=0 python3 .agent/tools/data_flywheel_export.py export --date 2026-04-25 --json
   python3 .agent/tools/data_flywheel_export.py export --split-ratios 70,15,15 --max-tokens 8192
+  python3 .agent/tools/data_flywheel_export.py export --second-scanner detect-secrets
 """
 from __future__ import annotations
 
@@ -36,6 +40,12 @@ def add_arguments(parser) -> None:
     common.add_input_flags(parser)
     common.add_dataset_flags(parser)
     parser.add_argument("--out", default="", metavar="DIR", help="export folder (default: <agent-root>/flywheel/exports/<date>)")
+    parser.add_argument(
+        "--second-scanner", default=None, metavar="NAME",
+        help="before publishing, run this installed secret scanner over the redacted files and stop on any finding "
+        "(file, line, rule; never the value): detect-secrets, gitleaks, betterleaks, trufflehog, kingfisher; "
+        "none runs none (default: config.json second_scanner, else none)",
+    )
     parser.add_argument("--date", default=None, type=common.iso_date, metavar="YYYY-MM-DD", help="names the default export folder (default: today)")
     common.add_json_flag(parser)
 

@@ -32,7 +32,7 @@ from ..records.run import (
 from ..sources.approved_runs import InputQuality, read_approved_runs
 from ..tokens import estimate_tokens
 from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
-from . import cards, dataset_card, files, parallel, readiness, splits
+from . import cards, dataset_card, files, parallel, readiness, second_scanner, splits
 from . import report as html_report
 from .curate import Curator, Placement
 from .gate import TOOL_CLAIMS, RedactionGate, accepted_secrets, redaction_block, stored_classes
@@ -330,6 +330,7 @@ class ExportPlan:
     project: str
     split_ratios: Dict[str, float] = field(default_factory=lambda: dict(splits.DEFAULT_RATIOS))
     max_tokens: Optional[int] = None
+    second_scanner: Optional[str] = None  # a scanner that checks the staged files before they are published
 
 
 @dataclass
@@ -380,6 +381,8 @@ def run_pipeline(
                 datasets = curator.metrics()
                 entries += _write_documents(staging, aggregator, quality, plan, generated, ruleset_version, entries,
                                             datasets)
+                if plan.second_scanner:  # a second opinion on the finished files; any finding stops here
+                    second_scanner.check(plan.second_scanner, staging.root, plan.out, env)
                 staging.publish()
             except BaseException as error:
                 if writer is not None:
