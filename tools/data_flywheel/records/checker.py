@@ -125,6 +125,10 @@ def _kind(value: Any) -> str:
     return "other"
 
 
+# The JSON type name of a decoded value, for code outside the checker (tool schemas inferred from calls).
+json_kind = _kind
+
+
 def _is_type(value: Any, name: str) -> bool:
     kind = _kind(value)
     if kind in _TYPE_ADMITS[name]:

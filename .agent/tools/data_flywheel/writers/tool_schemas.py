@@ -30,27 +30,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List
 
+from ..records.checker import json_kind
+
 ENUM_MAX_VALUES = 4
 ENUM_MIN_CALLS = 8
 ENUM_MAX_LENGTH = 40
 COMMENT = "inferred from {count} observed call{s}"
-
-
-def json_type(value: Any) -> str:
-    # bool before int: True is an int in Python, "boolean" in JSON.
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
 
 
 def infer_parameters(arguments: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -60,7 +45,7 @@ def infer_parameters(arguments: List[Dict[str, Any]]) -> Dict[str, Any]:
     values: Dict[str, set] = {}
     for call in arguments:
         for key, value in call.items():
-            types.setdefault(key, set()).add(json_type(value))
+            types.setdefault(key, set()).add(json_kind(value))
             seen[key] = seen.get(key, 0) + 1
             if isinstance(value, str) and len(value) <= ENUM_MAX_LENGTH:
                 bucket = values.setdefault(key, set())
