@@ -172,10 +172,17 @@ def test_subagents_are_their_own_episodes():
                                "The retry limit is MAX_RETRIES = 5 in src/net.py, line 12."]
     assert agent["session_hash"] != main["session_hash"]
     assert len({main["id"], turn["id"], agent["id"]}) == 3
+    # Its parent: the main chain's session, and the Task call whose result names its agent id.
+    launch = main["messages"][1]["tool_calls"][0]["id"]
+    assert (agent["parent_session_hash"], agent["parent_tool_call_id"]) == (main["session_hash"], launch)
+    assert "parent_session_hash" not in main and "parent_session_hash" not in turn
     # A 2.x subagent file: every line is a sidechain line of the same session.
     records, _ = harvest("agent-a4000002")
     assert [(r["kind"], r["model"]) for r in records] == [("task", "claude-haiku-4-5-20251001")]
     assert records[0]["session_hash"] != agent["session_hash"]
+    # Its parent's file is not beside it: linked by session only.
+    assert records[0]["parent_session_hash"] == ep.hashed_id("5e550000-0000-4000-8000-000000000004")
+    assert "parent_tool_call_id" not in records[0]
 
 
 def test_corrupt_middle_line_is_reported_and_the_session_still_harvested():
@@ -349,3 +356,18 @@ def test_work_that_carries_on_after_a_compaction_is_a_candidate_of_the_request_b
     assert after[0]["messages"][0]["content"].startswith(ep.COMPACTION_SUMMARY_PREFIX)  # what the model had
     assert after[0]["output_approved"].startswith("## Summary")  # the real final answer, after the compaction
     assert found[0]["input_redacted"] == after[0]["input_redacted"] and found[0]["source"]["segment"] == 0
+
+
+@needs_shared
+@pytest.mark.parametrize("parent, child, call", [
+    ("incremental-subagents/turn-2.jsonl", "incremental-subagents/turn-2/subagents/agent-a485154.jsonl",
+     "toolu_bdrk_019PUUtqzQg8U5ogfuyQ7yLV"),  # 2.x: <session>/subagents/, launched by a Task call
+    ("-tmp-private/4c2ddfdc-b619-4525-8d03-1950fb1b0257.jsonl", "-tmp-private/agent-36541525.jsonl", None),  # 1.x Warmup
+])
+def test_a_real_subagent_names_its_parent_session_and_launching_call(parent, child, call):
+    parents, _ = harvest_path(os.path.join(REAL_CC, parent))
+    children, _ = harvest_path(os.path.join(REAL_CC, child))
+    assert {r["session_hash"] for r in parents} == {r["parent_session_hash"] for r in children}
+    assert [r.get("parent_tool_call_id") for r in children] == [call]
+    if call is not None:
+        assert call in [c["id"] for r in parents for m in r["messages"] for c in m.get("tool_calls", ())]

@@ -15,6 +15,7 @@ import pytest
 from conftest import ENTRY, make_run
 from consumers import consumer_python, python_at_least
 from corpus import write_corpus
+from test_trajectories import export_codemie
 
 from data_flywheel.config import Config
 from data_flywheel.export.gate import RedactionGate
@@ -143,3 +144,15 @@ def test_every_exported_trajectory_passes_harbors_validator(tmp_path, harbor_pyt
     assert report["lines"] == sum(entry["rows"] for entry in entries) + 2
     rows = [json.loads(line) for path in paths[:-1] for line in open(path, encoding="utf-8")]
     assert any(step.get("tool_calls") for row in rows for step in row["steps"])  # the corpus has tool calls
+
+
+def test_subagent_references_pass_harbors_validator(tmp_path, harbor_python):
+    """Real Claude Code sessions with a subagent, parent and subagent in different split files."""
+    _, rows, export = export_codemie(tmp_path, "--split-ratios", "0,50,50")
+    paths = [str(export / "atif" / f"{split}.jsonl") for split in sorted(rows)]
+    checked = subprocess.run([harbor_python, "-c", VALIDATE, *paths], capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0, checked.stderr[-3000:]
+    report = json.loads(checked.stdout)
+    assert report == {"lines": sum(len(split_rows) for split_rows in rows.values()), "errors": []}
+    assert any("subagent_trajectory_ref" in result for split_rows in rows.values() for row in split_rows
+               for step in row["steps"] for result in step.get("observation", {}).get("results", ()))
