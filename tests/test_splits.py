@@ -107,3 +107,11 @@ def test_bad_ratios_from_flag_or_config_are_exit_2_with_the_place(tmp_path, cli)
     result = cli(["export", "--agent-root", str(agent), "--approved-runs", source, "--out", str(tmp_path / "o")])
     assert result.code == 2 and "config.json:2" in result.err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_subagent_goes_with_the_session_that_launched_it():
+    from data_flywheel.export.splits import group_key
+
+    child = {"source": {"session_hash": "sha256:child", "parent_session_hash": "sha256:parent"}}
+    parent = {"source": {"session_hash": "sha256:parent"}}
+    assert group_key(child, "t1") == group_key(parent, "t2") == "session:sha256:parent"

@@ -56,7 +56,8 @@ def test_subagent_candidates_name_their_parent_session_and_launching_call(tmp_pa
 
 
 def test_the_parents_observation_refers_to_the_subagent_and_the_subagent_to_its_parent(tmp_path):
-    # Everything held out in two splits: parent and subagent may land apart, the reference says which file.
+    # Everything held out: a subagent goes with the session that launched it (splits.group_key),
+    # so the reference names the file they share.
     _, rows, _ = export_codemie(tmp_path, "--split-ratios", "0,50,50")
     everything = [(split, row) for split, split_rows in rows.items() for row in split_rows]
     checker = schemas.checker_for("atif-trajectory")
@@ -66,7 +67,7 @@ def test_the_parents_observation_refers_to_the_subagent_and_the_subagent_to_its_
     refs = [(row, result["subagent_trajectory_ref"]) for _, row in everything for step in row["steps"]
             for result in step.get("observation", {}).get("results", ()) if "subagent_trajectory_ref" in result]
     assert refs  # the parent's rows that carry the Task call's result
-    assert {row["extra"]["flywheel"]["split"] for row, _ in refs} != {child_split}  # across files here
+    assert {row["extra"]["flywheel"]["split"] for row, _ in refs} == {child_split}  # never across the split line
     for parent, ref in refs:
         assert ref == [{"trajectory_id": child["trajectory_id"], "trajectory_path": f"{child_split}.jsonl"}]
         assert parent["session_id"] == child["extra"]["flywheel"]["parent_session_hash"]

@@ -31,10 +31,15 @@ _SALT = b"data-flywheel split v1\0"
 
 
 def group_key(record: Mapping[str, Any], trace_id: str) -> str:
-    """The key every run of one session shares; a run without a session is alone."""
+    """The key every run of one session shares; a run without a session is alone.
+
+    A subagent's runs go with the session that launched it (``parent_session_hash``):
+    its answer is in the parent's trajectory, so the two must never straddle the
+    train / held-out line.
+    """
     source = record.get("source")
     if isinstance(source, dict):
-        session = source.get("session_hash") or source.get("session_id")
+        session = source.get("parent_session_hash") or source.get("session_hash") or source.get("session_id")
         if isinstance(session, str) and session:
             return "session:" + session
     session = record.get("session_id")

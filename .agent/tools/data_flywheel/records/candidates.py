@@ -316,6 +316,9 @@ def candidates_from_episode(
         if keep_from > lead:
             candidate["context_left_out"] = {"episode_id": record["id"], "left_out_messages": keep_from - lead,
                                              "left_out_sha256": digests.of(lead, keep_from)}
+        for key in ("parent_session_hash", "parent_tool_call_id"):  # a subagent's link to its parent
+            if record.get(key):
+                candidate["source"][key] = record[key]
         if record.get("model"):
             candidate["model_used"] = record["model"]
         usage = _span_usage(facts[span.start: span.end])

@@ -272,6 +272,10 @@ class Episode:
     project_id: Optional[str] = None
     # Tool definitions the session brought (OpenAI function specs), when it stores them.
     tools: List[Dict[str, Any]] = field(default_factory=list)
+    # A subagent's link to the session that launched it (hashed like ``session_hash``) and,
+    # when the harness says which, the parent's tool call that launched it. Absent otherwise.
+    parent_session_hash: Optional[str] = None
+    parent_tool_call_id: Optional[str] = None
 
     @property
     def id(self) -> str:
@@ -287,7 +291,7 @@ class Episode:
             usage[key] = usage.get(key, 0) + value
         started = self.started_at or (min(stamps) if stamps else None)
         ended = self.ended_at or (max(stamps) if stamps else None)
-        return {
+        record: Dict[str, Any] = {
             "id": self.id,
             "kind": self.kind,
             "harness": self.harness,
@@ -305,6 +309,11 @@ class Episode:
             "unanswered_tool_calls": unanswered_tool_calls(self.messages),
             "context_messages": self.context_messages,
         }
+        if self.parent_session_hash is not None:
+            record["parent_session_hash"] = self.parent_session_hash
+            if self.parent_tool_call_id is not None:
+                record["parent_tool_call_id"] = self.parent_tool_call_id
+        return record
 
 
 def build_episode(

@@ -30,6 +30,11 @@ it, so a trajectory harvested from ATIF comes back with every step
   share it), ``trajectory_id`` the trace id; the export links a segment to the
   next one of the same session with ``continued_trajectory_ref`` (that
   trajectory's id, in the same file: a session's runs share a split).
+- a subagent's trajectory names its parent in ``extra.flywheel``
+  (``parent_session_hash``: the parent trajectories' ``session_id``, and
+  ``parent_tool_call_id``: the call that launched it, when the harness said);
+  the export puts the matching ``subagent_trajectory_ref`` on the parent's
+  observation result of that call (``export/trajectories.py``).
 
 One trajectory per line, not one file per trajectory: ``datasets`` loads a
 split as one JSON Lines file, Harbor's validator takes each line's object,
@@ -78,6 +83,9 @@ def trajectory(run, split: str, eval_case: bool) -> Dict[str, Any]:
         provenance["session_hash"] = session
     if isinstance(source.get("segment"), int) and not isinstance(source.get("segment"), bool):
         provenance["segment"] = source["segment"]
+    for key in ("parent_session_hash", "parent_tool_call_id"):
+        if isinstance(source.get(key), str) and source[key]:
+            provenance[key] = source[key]
     return {
         "schema_version": SCHEMA_VERSION,
         "session_id": session or run.trace_id,

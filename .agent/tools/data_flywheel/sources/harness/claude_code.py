@@ -65,7 +65,7 @@ from typing import IO, Any, Callable, Dict, Iterator, List, Mapping, Optional, S
 
 from ... import jsonio
 from ...records import episode as ep
-from ...records.normalize import parse_time
+from ...records.normalize import hashed_id, parse_time
 from .base import NOT_USABLE, TRUNCATED_LAST_LINE, json_lines, never, nothing_to_skip, stamp_cwd, why_not_usable
 
 NAME = "claude-code"
@@ -437,6 +437,8 @@ def read_session(
     """Yield the usable episodes of one session file; problems go to ``on_problem``."""
     with open(path, "rb") as fp:
         session_id, cwd, chains = _read_chains(fp, path, on_problem)
+    # A subagent's lines carry its parent's session id; without one (no line said it) there is no link.
+    parent_hash = hashed_id(session_id) if session_id else None
     session_id = session_id or os.path.splitext(os.path.basename(path))[0]
     if not chains:
         on_problem(jsonio.LineProblem(path, 1, NOT_USABLE, "task segment 0 is not usable: no messages"))
@@ -446,7 +448,67 @@ def read_session(
         chain_id = session_id if not key else f"{session_id}:agent-{key}"
         times = {entry.line: parse_time(entry.data.get("timestamp")) for entry in entries}
         items = _items(entries)
-        yield from stamp_cwd(_chain_episodes(path, chain_id, items, times, on_problem, keep_reasoning, turns=not key), cwd)
+        episodes = stamp_cwd(_chain_episodes(path, chain_id, items, times, on_problem, keep_reasoning, turns=not key), cwd)
+        if key and parent_hash is not None:
+            call_id = _launching_call(chains, path, session_id, key)
+            episodes = _with_parent(episodes, parent_hash, call_id)
+        yield from episodes
+
+
+def _with_parent(episodes: Iterator[ep.Episode], parent_hash: str, call_id: Optional[str]) -> Iterator[ep.Episode]:
+    for episode in episodes:
+        episode.parent_session_hash, episode.parent_tool_call_id = parent_hash, call_id
+        yield episode
+
+
+def _launching_call(chains: Dict[str, List[_Entry]], path: str, session_id: str, agent_id: str) -> Optional[str]:
+    """The id of the parent's tool call (Task/Agent) that launched subagent ``agent_id``, or None.
+
+    Its result line names the agent: ``toolUseResult.agentId`` and the text
+    ``agentId: <id> (for resuming ...)``. Older versions keep the parent's lines
+    in the same file; newer ones in ``<sessionId>.jsonl`` beside an
+    ``agent-<id>.jsonl`` file, or beside the ``<sessionId>/`` folder of a
+    ``subagents/agent-<id>.jsonl`` file. Only an unambiguous match counts.
+    """
+    if "" in chains:
+        values: Iterator[Dict[str, Any]] = (entry.data for entry in chains[""])
+    else:
+        folder = os.path.dirname(path)
+        if os.path.basename(folder) == "subagents":
+            values = _lines_naming(os.path.dirname(folder) + ".jsonl", agent_id)
+        else:
+            values = _lines_naming(os.path.join(folder, session_id + ".jsonl"), agent_id)
+    found: Set[str] = set()
+    for value in values:
+        result = value.get("toolUseResult")
+        content = value.get("message", {}).get("content") if isinstance(value.get("message"), dict) else None
+        if value.get("isSidechain") is True or value.get("type") != "user" or not isinstance(content, list):
+            continue
+        blocks = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"
+                  and isinstance(b.get("tool_use_id"), str) and b["tool_use_id"]]
+        for block in blocks:
+            text = ep.text_of(block.get("content"))
+            named = (isinstance(result, dict) and result.get("agentId") == agent_id and len(blocks) == 1) or any(
+                line.startswith(f"agentId: {agent_id}") and line[len(f"agentId: {agent_id}"):][:1] in ("", " ")
+                for line in text.splitlines())
+            if named:
+                found.add(block["tool_use_id"])
+    return found.pop() if len(found) == 1 else None
+
+
+def _lines_naming(path: str, agent_id: str) -> Iterator[Dict[str, Any]]:
+    """The JSON lines of the parent's file that mention ``agent_id`` (a byte search first: the file
+    can be large and is read in full on its own); nothing when it is missing or unreadable."""
+    needle = agent_id.encode("utf-8")
+    try:
+        with open(path, "rb") as fp:
+            for raw in fp:
+                if needle in raw:
+                    value, problem = jsonio.parse_json_text(raw.decode("utf-8", "replace"))
+                    if problem is None and isinstance(value, dict):
+                        yield value
+    except OSError:
+        return
 
 
 def _chain_episodes(
