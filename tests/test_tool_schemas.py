@@ -36,3 +36,23 @@ def test_definitions_a_run_brought_win_and_unlisted_called_tools_are_added():
     assert tools[2] == {"type": "function", "function": {"name": "ls", "description": "", "parameters": {
         "$comment": "inferred from 1 observed call", "type": "object", "properties": {}}}}
     assert with_inferred([named], []) == [named]  # a tool never called keeps what it had
+
+
+def test_workflow_evidence_is_per_workflow_and_bounded():
+    from data_flywheel.writers.tool_schemas import MAX_KEYS, MAX_TOOLS, WorkflowEvidence, is_inferred
+
+    evidence = WorkflowEvidence()
+    evidence.add(("saas", "a"), [{"name": "Read", "arguments": {"path": "x", "limit": 1}},
+                                 {"name": "Read", "arguments": {"path": "y"}}])
+    evidence.add(("saas", "b"), [{"name": "Read", "arguments": {"file": "z"}}])
+    first = evidence.schema(("saas", "a"), "Read")
+    assert first == {"$comment": "inferred from 2 observed calls", "type": "object",
+                     "properties": {"limit": {"type": "integer"}, "path": {"type": "string"}}, "required": ["path"]}
+    assert is_inferred(first) and not is_inferred({"type": "object"})
+    assert evidence.schema(("saas", "b"), "Read")["properties"] == {"file": {"type": "string"}}
+    assert evidence.schema(("saas", "b"), "Write") is None
+    evidence.add(("saas", "c"), [{"name": f"t{i}", "arguments": {}} for i in range(MAX_TOOLS + 5)])
+    assert evidence.schema(("saas", "c"), f"t{MAX_TOOLS - 1}") is not None
+    assert evidence.schema(("saas", "c"), f"t{MAX_TOOLS}") is None  # past the cap: rows keep their own schema
+    evidence.add(("saas", "d"), [{"name": "Wide", "arguments": {f"k{i}": 1 for i in range(MAX_KEYS + 1)}}])
+    assert evidence.schema(("saas", "d"), "Wide") is None
