@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from .. import jsonio
 from ..errors import SchemaError, os_error
@@ -61,7 +63,8 @@ class RecordFile:
         self._digest = hashlib.sha256()
         self._checker = schemas.checker_for(schema_kind) if schema_kind else None
         self._shown = staging.shown
-        self._fp = open(staging.path(relative), "w", encoding="utf-8", newline="\n")
+        self._path = staging.path(relative)
+        self._fp = open(self._path, "w", encoding="utf-8", newline="\n")
 
     def write(self, row: Dict[str, Any]) -> None:
         if self._checker is not None and not self._checker.is_valid(row):
@@ -81,6 +84,24 @@ class RecordFile:
             self._fp.write(line)
         except OSError as error:  # raised as OutputError, so a reader's "skip unreadable input" never hides it
             raise os_error(error, f"write {self.relative}", self._shown) from None
+
+    def rewrite(self, change: Callable[[int, Dict[str, Any]], Dict[str, Any]]) -> None:
+        """Write every row again as ``change(index, row)`` gives it (checked, hashed and counted anew)."""
+        self._fp.close()
+        path = self._path
+        old = path + ".before-rewrite"
+        try:
+            os.replace(path, old)
+            self.rows = 0
+            self.size = 0
+            self._digest = hashlib.sha256()
+            self._fp = open(path, "w", encoding="utf-8", newline="\n")
+            with open(old, encoding="utf-8") as before:
+                for index, line in enumerate(before):
+                    self.write(change(index, json.loads(line)))
+            os.remove(old)
+        except OSError as error:
+            raise os_error(error, f"rewrite {self.relative}", self._shown) from None
 
     def close(self) -> FileEntry:
         self._fp.close()

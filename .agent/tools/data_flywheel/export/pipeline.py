@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .. import __version__, jsonio
 from ..config import Config
@@ -32,7 +32,7 @@ from ..records.run import (
 from ..sources.approved_runs import InputQuality, read_approved_runs
 from ..tokens import estimate_tokens
 from ..writers import PREFERENCE_FORMATS, SFT_FORMATS, Example
-from . import cards, dataset_card, files, parallel, readiness, second_scanner, splits
+from . import cards, dataset_card, files, parallel, readiness, second_scanner, splits, tool_specs
 from . import report as html_report
 from .curate import Curator, Placement
 from .gate import TOOL_CLAIMS, RedactionGate, accepted_secrets, redaction_block, stored_classes
@@ -459,6 +459,7 @@ class _DatasetFiles:
             staging, HOLDOUT_PROMPTFOO_FILE, kind="holdout-eval-case", schema_kind="promptfoo-test", format="promptfoo"
         )
         self._training: Dict[Any, files.RecordFile] = {}
+        self.specs = tool_specs.WorkflowSpecs()
         self.trajectories = TrajectoryFiles(staging)  # atif/<split>.jsonl
         self._alpaca: Optional[files.RecordFile] = None
         for fmt in SFT_FORMATS:
@@ -479,15 +480,26 @@ class _DatasetFiles:
                 self.holdout_promptfoo.write(test)
         if placement.example is not None or placement.eval_case:
             self.trajectories.write(run, placement.split, placement.eval_case)
+        workflow = (run.domain, run.workflow)
+        if placement.example is not None:
+            self.specs.observe(workflow, placement.example)
+        elif placement.pairs:
+            self.specs.observe(workflow, placement.pairs[0].prompt)
         if placement.example is not None:
             example = Example(run=run, split=placement.split, conversation=placement.example)
             for fmt in SFT_FORMATS:
                 for row in fmt.rows(example):
-                    self.training(fmt, placement.split).write(row)
+                    self._write(fmt, placement.split, row, workflow)
         for pair in placement.pairs:
             for fmt in PREFERENCE_FORMATS:
                 for row in fmt.rows(pair):
-                    self.training(fmt, pair.split).write(row)
+                    self._write(fmt, pair.split, row, (pair.domain, pair.workflow))
+
+    def _write(self, fmt, split: str, row: Dict[str, Any], workflow: Tuple[str, str]) -> None:
+        handle = self.training(fmt, split)
+        handle.write(row)
+        if fmt.NAME in tool_specs.CHAT_FORMATS:
+            self.specs.note(handle, workflow)
 
     def training(self, fmt, split: str) -> files.RecordFile:
         if fmt.NAME == "alpaca" and self._alpaca is not None:
@@ -505,6 +517,7 @@ class _DatasetFiles:
         return fixed + [self._training[key] for key in sorted(self._training)]
 
     def close(self) -> List[files.FileEntry]:
+        self.specs.rewrite()  # each workflow's tool schemas, from every call it exported
         return [handle.close() for handle in self._all()] + self.trajectories.close()
 
     def abandon(self) -> None:

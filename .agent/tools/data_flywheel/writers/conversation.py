@@ -13,7 +13,8 @@ neutral form is what the format writers translate, nothing more:
   ``{"type": "function", "function": {"name", "description"?, "parameters"?}}``:
   the run's own definitions, plus one for every tool the conversation calls;
   where the run brought no ``parameters``, they are inferred from the
-  conversation's calls (``tool_schemas.py``, marked with a ``$comment``).
+  conversation's calls (``tool_schemas.py``, marked with a ``$comment``); the
+  export later gives the chat files the workflow's schema (``export/tool_specs.py``).
 
 **A run with a chat trajectory** (``messages``) keeps it, tool calls included:
 
