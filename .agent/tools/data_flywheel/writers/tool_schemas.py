@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional
 
-from ..records.checker import json_kind
+from ..records.json_values import json_kind
 
 ENUM_MAX_VALUES = 4
 ENUM_MIN_CALLS = 8
