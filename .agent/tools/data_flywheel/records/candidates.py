@@ -188,8 +188,9 @@ def characters_and_calls(messages: Iterable[Dict[str, Any]]) -> Tuple[int, int]:
     """Characters of text and tool-call arguments, and tool calls, in chat messages."""
     characters = calls = 0
     for message in messages:
-        characters += _characters(message)
-        calls += len(message.get("tool_calls") or ())
+        if isinstance(message, dict):
+            characters += _characters(message)
+            calls += len(message.get("tool_calls") or ())
     return characters, calls
 
 
@@ -222,7 +223,8 @@ def _characters(message: Dict[str, Any]) -> int:
     content = message.get("content")
     size = len(content) if isinstance(content, str) else 0
     for call in message.get("tool_calls") or ():
-        arguments = call.get("function", {}).get("arguments")
+        function = call.get("function") if isinstance(call, dict) else None
+        arguments = function.get("arguments") if isinstance(function, dict) else None
         size += len(arguments) if isinstance(arguments, str) else 0
     return size
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
+from . import candidates
+
 # A placeholder the scanner leaves where it removed a value: [EMAIL_1], [GITHUB_TOKEN_2], [HOME_USER_1].
 PLACEHOLDER = re.compile(r"\[([A-Z][A-Z0-9_]*?)_(\d+)\]")
 
@@ -73,17 +75,9 @@ def _size(record: Dict[str, Any], summary: Summary) -> None:
     if None not in counted:
         summary.messages, summary.tool_calls, summary.characters = counted
         return
+    # A candidate from before harvest counted its size: count it the way harvest does.
     summary.messages = len(messages)
-    for message in messages:
-        if not isinstance(message, dict):
-            continue
-        content = message.get("content")
-        summary.characters += len(content) if isinstance(content, str) else 0
-        for call in message.get("tool_calls") or ():
-            summary.tool_calls += 1
-            function = call.get("function") if isinstance(call, dict) else None
-            arguments = function.get("arguments") if isinstance(function, dict) else None
-            summary.characters += len(arguments) if isinstance(arguments, str) else 0
+    summary.characters, summary.tool_calls = candidates.characters_and_calls(messages)
 
 
 def _redaction(record: Dict[str, Any], summary: Summary, placeholders: bool) -> None:
