@@ -280,3 +280,25 @@ def test_sniff_accepts_both_layouts_and_rejects_other_harnesses():
 def test_module_surface():
     assert gemini.NAME == "gemini-cli"
     assert gemini.DEFAULT_DIRS == ("~/.gemini/tmp/*/chats",)
+
+
+REAL = os.path.join(os.path.dirname(FIXTURES), "..", "..", "shared", "fixtures", "gemini-cli", "codemie")
+
+
+@pytest.mark.skipif(not os.path.isdir(REAL), reason="../shared/fixtures is not beside the checkout")
+def test_real_gemini_cli_sessions_keep_every_request_call_and_result():
+    """The two real sessions (codemie-code): 8 user requests, 24 tool calls, each with its result."""
+    problems = []
+    requests = answers = calls = results = 0
+    for name in sorted(os.listdir(REAL)):
+        records = [e.to_record() for e in gemini.read_session(os.path.join(REAL, name), problems.append)]
+        for record in records:
+            if record["kind"] != "task":
+                continue
+            messages = record["messages"][record.get("context_messages", 0):]
+            requests += sum(m["role"] == "user" for m in messages)
+            answers += sum(m["role"] == "assistant" and bool(m.get("content")) for m in messages)
+            calls += sum(len(m.get("tool_calls") or ()) for m in messages)
+            results += sum(m["role"] == "tool" for m in messages)
+    assert problems == []
+    assert (requests, calls, results) == (8, 24, 24) and answers >= 8
